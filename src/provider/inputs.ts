@@ -1,0 +1,128 @@
+import { AUTH0_PERMISSION_CAP } from "../config/defaults";
+import type { Permission } from "../permissions/permission";
+import { canonicalize } from "../permissions/permission-set";
+
+/**
+ * Input validation and canonicalization for `check`, which runs at preview time: every rule here
+ * turns a mistake into a preview failure that names the property, before anything is sent.
+ */
+
+/** What Pulumi passes for a value that is not known yet during preview (`pulumi.runtime.unknownValue`). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface CheckFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+export const MAX_ID_LENGTH = 1024;
+export const MAX_IDENTIFIER_LENGTH = 600;
+export const MAX_PERMISSION_NAME_LENGTH = 280;
+
+const PERMISSION_FIELDS = ["resourceServerIdentifier", "permissionName"] as const;
+
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN_VALUE;
+}
+
+/** Validates an id (`userId`, `roleId`). Returns the value unchanged: ids are compared exactly. */
+export function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
+  if (isUnknown(value)) return value;
+  const problem = stringProblem(value, MAX_ID_LENGTH);
+  if (problem) failures.push({ property, reason: `${property} ${problem}. Pass the Auth0 ${property === "userId" ? "user_id, e.g. \"auth0|64b1f...\"" : "role id, e.g. \"rol_Ab12...\""}.` });
+  return value;
+}
+
+/** Validates the permission list; returns it canonical (deduplicated, sorted) when fully known. */
+export function checkPermissions(value: unknown, failures: CheckFailure[]): unknown {
+  if (isUnknown(value)) return value;
+  if (!Array.isArray(value)) {
+    failures.push({ property: "permissions", reason: `permissions must be a list of { resourceServerIdentifier, permissionName }, got ${typeName(value)}.` });
+    return value;
+  }
+  if (value.length === 0) {
+    failures.push({ property: "permissions", reason: "permissions must list at least one permission; to manage none, delete the resource instead." });
+    return value;
+  }
+  let complete = true;
+  value.forEach((item, index) => {
+    if (isUnknown(item)) complete = false;
+    else if (!checkPermission(item, `permissions[${index}]`, failures)) complete = false;
+  });
+  if (!complete) return value;
+  const canonical = canonicalize(value as Permission[]);
+  if (canonical.length > AUTH0_PERMISSION_CAP) {
+    failures.push({
+      property: "permissions",
+      reason: `permissions lists ${canonical.length} distinct permissions; Auth0 allows at most ${AUTH0_PERMISSION_CAP} per user and per role. Split them across roles.`,
+    });
+  }
+  return canonical;
+}
+
+/** True when the item is fully known (valid or not); pushes a failure per bad field. */
+function checkPermission(item: unknown, property: string, failures: CheckFailure[]): boolean {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    failures.push({ property, reason: `${property} must be an object { resourceServerIdentifier, permissionName }, got ${typeName(item)}.` });
+    return true;
+  }
+  const record = item as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(PERMISSION_FIELDS as readonly string[]).includes(key)) {
+      const hint = key === "resource_server_identifier" ? " Use resourceServerIdentifier." : key === "permission_name" ? " Use permissionName." : "";
+      failures.push({ property: `${property}.${key}`, reason: `${property}.${key} is not a permission field; only resourceServerIdentifier and permissionName are allowed.${hint}` });
+    }
+  }
+  let known = true;
+  for (const field of PERMISSION_FIELDS) {
+    const fieldValue = record[field];
+    if (isUnknown(fieldValue)) {
+      known = false;
+      continue;
+    }
+    const max = field === "permissionName" ? MAX_PERMISSION_NAME_LENGTH : MAX_IDENTIFIER_LENGTH;
+    const problem = stringProblem(fieldValue, max);
+    if (problem) {
+      failures.push({ property: `${property}.${field}`, reason: `${property}.${field} ${problem}.${fieldHint(field)}` });
+    } else if (field === "permissionName" && /\s/.test(fieldValue as string)) {
+      failures.push({
+        property: `${property}.${field}`,
+        reason: `${property}.${field} must not contain white space (scopes are space-separated), got ${JSON.stringify(fieldValue)}.`,
+      });
+    }
+  }
+  return known;
+}
+
+function fieldHint(field: (typeof PERMISSION_FIELDS)[number]): string {
+  return field === "permissionName"
+    ? ' Use the scope name defined on the API, e.g. "read:reports".'
+    : ' Use the API\'s identifier (its audience), e.g. "https://api.example.com", not its id.';
+}
+
+/** Describes what is wrong with a required string, or undefined if it is fine. */
+function stringProblem(value: unknown, maxLength: number): string | undefined {
+  if (value === undefined || value === null) return "is required";
+  if (typeof value !== "string") return `must be a string, got ${typeName(value)}`;
+  if (value === "") return "must not be empty";
+  if (value.trim() === "") return "must not be only white space";
+  if (value !== value.trim()) return `must not start or end with white space, got ${JSON.stringify(value)}`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
+  if (value.length > maxLength) return `is ${value.length} characters long; the maximum is ${maxLength}`;
+  return undefined;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "string" ? `the string ${JSON.stringify(value)}` : `a ${typeof value}`;
+}
+
+/** Validates an optional boolean flag. */
+export function checkOptionalBoolean(value: unknown, property: string, fallback: boolean, failures: CheckFailure[]): unknown {
+  if (value === undefined || value === null) return fallback;
+  if (isUnknown(value) || typeof value === "boolean") return value;
+  failures.push({ property, reason: `${property} must be true or false, got ${typeName(value)}.` });
+  return value;
+}

@@ -1,0 +1,148 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { isNotFound } from "../client/errors";
+import type { Holder } from "../client/permissions-api";
+import { describePermission, type Permission } from "../permissions/permission";
+import { canonicalize, difference, intersection, samePermissions, union } from "../permissions/permission-set";
+import { checkId, checkOptionalBoolean, checkPermissions, isUnknown, type CheckFailure } from "./inputs";
+import { restoreEach } from "./partial-failures";
+import { currentSettings, tenantApi, type TenantApi } from "./runtime";
+import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
+
+/**
+ * RolePermissionRemoval keeps the listed permissions off a role and records what it took off.
+ * - create: GET the role's permissions (every page), DELETE the listed ones that are present, and
+ *           record exactly those in `removedPermissions` (a listed permission that was not on the role
+ *           is not recorded, so it is never "restored").
+ * - read:   a listed permission back on the role is drift; the next `pulumi up` removes it again.
+ * - update: newly listed permissions are removed (and recorded); permissions no longer listed are
+ *           restored if this resource removed them and restoreOnDelete is set.
+ * - delete: with restoreOnDelete (default true), POST exactly `removedPermissions` back. A deleted
+ *           role counts as done; a recorded permission that no longer exists is skipped and named.
+ */
+export interface RolePermissionRemovalInputs {
+  readonly roleId: string;
+  readonly permissions: Permission[];
+  readonly restoreOnDelete: boolean;
+}
+
+const RESOURCE = "RolePermissionRemoval";
+
+export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    currentSettings(); // fail the preview early when there is no domain or no credentials
+    const failures: CheckFailure[] = [];
+    const inputs = {
+      ...news,
+      roleId: checkId(news["roleId"], "roleId", failures),
+      permissions: checkPermissions(news["permissions"], failures),
+      restoreOnDelete: checkOptionalBoolean(news["restoreOnDelete"], "restoreOnDelete", true, failures),
+    };
+    return failures.length > 0 ? { failures } : { inputs };
+  },
+
+  async diff(_id: string, olds: RolePermissionRemovalState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
+    const replaces = isUnknown(news["roleId"]) || news["roleId"] !== olds.roleId ? ["roleId"] : [];
+    const permissionsChanged =
+      !Array.isArray(news["permissions"]) ||
+      (news["permissions"] as unknown[]).some(isUnknown) ||
+      !samePermissions(olds.permissions, news["permissions"] as Permission[]);
+    const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
+    return { changes: replaces.length > 0 || permissionsChanged || restoreChanged, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {
+    const tenant = tenantApi();
+    const removed = await removePresent(tenant, role(inputs.roleId), inputs.permissions);
+    return {
+      id: inputs.roleId,
+      outs: toState(tenant, inputs, removed, removed.length > 0 ? new Date().toISOString() : undefined),
+    };
+  },
+
+  async read(id: string, props: RolePermissionRemovalState): Promise<pulumi.dynamic.ReadResult> {
+    assertReadableState(props, describe(props.roleId));
+    const tenant = tenantApi();
+    assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
+    try {
+      const current = await tenant.api.list(role(props.roleId));
+      // A listed permission that is back on the role is no longer "removed": show it as drift.
+      const stillRemoved = difference(props.permissions, current);
+      return { id, props: { ...props, permissions: stillRemoved } };
+    } catch (error) {
+      if (isNotFound(error)) return { id: "" }; // the role is gone: nothing left to keep off it
+      throw error;
+    }
+  },
+
+  async update(_id: string, olds: RolePermissionRemovalState, news: RolePermissionRemovalInputs): Promise<pulumi.dynamic.UpdateResult> {
+    assertReadableState(olds, describe(olds.roleId));
+    const tenant = tenantApi();
+    assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
+    const holder = role(news.roleId);
+    const newlyListed = difference(news.permissions, olds.permissions);
+    const noLongerListed = difference(olds.permissions, news.permissions);
+
+    const justRemoved = await removePresent(tenant, holder, newlyListed);
+    let recorded = union(olds.removedPermissions, justRemoved);
+
+    const toRestore = intersection(noLongerListed, recorded);
+    if (news.restoreOnDelete && toRestore.length > 0) {
+      const notRestored = await restoreEach(tenant, holder, toRestore);
+      warnNotRestored(tenant, news.roleId, notRestored);
+    }
+    recorded = difference(recorded, noLongerListed);
+    const removedAt = justRemoved.length > 0 ? new Date().toISOString() : recorded.length > 0 ? olds.removedAt : undefined;
+    return { outs: toState(tenant, news, recorded, removedAt) };
+  },
+
+  async delete(_id: string, props: RolePermissionRemovalState): Promise<void> {
+    assertReadableState(props, describe(props.roleId));
+    const tenant = tenantApi();
+    assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
+    if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
+    const notRestored = await restoreEach(tenant, role(props.roleId), props.removedPermissions);
+    warnNotRestored(tenant, props.roleId, notRestored);
+  },
+};
+
+/** Reads the role and removes the listed permissions it has; returns exactly what was removed. */
+async function removePresent(tenant: TenantApi, holder: Holder, listed: readonly Permission[]): Promise<Permission[]> {
+  if (listed.length === 0) return [];
+  const present = intersection(listed, await tenant.api.list(holder));
+  if (present.length > 0) await tenant.api.remove(holder, present);
+  return present;
+}
+
+function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {
+  if (notRestored.length === 0) return;
+  tenant.log(
+    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) that no longer exist: ` +
+      `${notRestored.map(describePermission).join(", ")}.`,
+  );
+}
+
+function role(id: string): Holder {
+  return { kind: "role", id };
+}
+
+function describe(roleId: string): string {
+  return `${RESOURCE} of role '${roleId}'`;
+}
+
+function toState(
+  tenant: TenantApi,
+  inputs: RolePermissionRemovalInputs,
+  removed: readonly Permission[],
+  removedAt: string | undefined,
+): RolePermissionRemovalState {
+  return {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    domain: tenant.settings.domain,
+    roleId: inputs.roleId,
+    permissions: inputs.permissions,
+    restoreOnDelete: inputs.restoreOnDelete,
+    removedPermissions: canonicalize(removed),
+    removedAt,
+  };
+}

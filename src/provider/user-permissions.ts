@@ -1,0 +1,103 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { isNotFound } from "../client/errors";
+import type { Holder } from "../client/permissions-api";
+import type { Permission } from "../permissions/permission";
+import { intersection, planChanges, samePermissions } from "../permissions/permission-set";
+import { checkId, checkPermissions, isUnknown, type CheckFailure } from "./inputs";
+import { removeEach } from "./partial-failures";
+import { currentSettings, tenantApi } from "./runtime";
+import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserPermissionsState } from "./state";
+
+/**
+ * UserPermissions grants permissions directly to a user, non-authoritatively: only the listed
+ * permissions are managed; anything else the user holds, directly or through roles, is never touched.
+ * - create: POST the list (in batches).
+ * - update: DELETE what left the list, then POST what joined it. A new list never replaces.
+ * - read:   GET every page; keep the listed permissions that are DIRECT grants. A missing one is drift.
+ *           A deleted user removes the resource from state.
+ * - delete: DELETE the listed permissions. A user that no longer exists counts as done.
+ * - A new userId replaces the resource, delete-before-replace.
+ */
+export interface UserPermissionsInputs {
+  readonly userId: string;
+  readonly permissions: Permission[];
+}
+
+const RESOURCE = "UserPermissions";
+
+export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    currentSettings(); // fail the preview early when there is no domain or no credentials
+    const failures: CheckFailure[] = [];
+    const inputs = {
+      ...news,
+      userId: checkId(news["userId"], "userId", failures),
+      permissions: checkPermissions(news["permissions"], failures),
+    };
+    return failures.length > 0 ? { failures } : { inputs };
+  },
+
+  async diff(_id: string, olds: UserPermissionsState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
+    const replaces = isUnknown(news["userId"]) || news["userId"] !== olds.userId ? ["userId"] : [];
+    const permissionsChanged =
+      !Array.isArray(news["permissions"]) ||
+      (news["permissions"] as unknown[]).some(isUnknown) ||
+      !samePermissions(olds.permissions, news["permissions"] as Permission[]);
+    return {
+      changes: replaces.length > 0 || permissionsChanged,
+      replaces,
+      // Create-before-delete on the same user would revoke what the new resource just granted.
+      deleteBeforeReplace: true,
+    };
+  },
+
+  async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
+    const { settings, api } = tenantApi();
+    await api.add(user(inputs.userId), inputs.permissions);
+    return { id: inputs.userId, outs: toState(settings.domain, inputs.userId, inputs.permissions) };
+  },
+
+  async read(id: string, props: UserPermissionsState): Promise<pulumi.dynamic.ReadResult> {
+    assertReadableState(props, describe(props.userId));
+    const { settings, api } = tenantApi();
+    assertSameTenant(props.domain, settings.domain, describe(props.userId));
+    try {
+      const direct = await api.list(user(props.userId));
+      return { id, props: toState(settings.domain, props.userId, intersection(props.permissions, direct)) };
+    } catch (error) {
+      if (isNotFound(error)) return { id: "" }; // the user is gone: drop the resource from state
+      throw error;
+    }
+  },
+
+  async update(_id: string, olds: UserPermissionsState, news: UserPermissionsInputs): Promise<pulumi.dynamic.UpdateResult> {
+    assertReadableState(olds, describe(olds.userId));
+    const { settings, api } = tenantApi();
+    assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
+    const { toAdd, toRemove } = planChanges(olds.permissions, news.permissions);
+    // Removals first, then additions, as terraform-provider-auth0 learned (#630).
+    if (toRemove.length > 0) await api.remove(user(news.userId), toRemove);
+    if (toAdd.length > 0) await api.add(user(news.userId), toAdd);
+    return { outs: toState(settings.domain, news.userId, news.permissions) };
+  },
+
+  async delete(_id: string, props: UserPermissionsState): Promise<void> {
+    assertReadableState(props, describe(props.userId));
+    const tenant = tenantApi();
+    assertSameTenant(props.domain, tenant.settings.domain, describe(props.userId));
+    await removeEach(tenant, user(props.userId), props.permissions);
+  },
+};
+
+function user(id: string): Holder {
+  return { kind: "user", id };
+}
+
+function describe(userId: string): string {
+  return `${RESOURCE} of user '${userId}'`;
+}
+
+function toState(domain: string, userId: string, permissions: Permission[]): UserPermissionsState {
+  return { schemaVersion: STATE_SCHEMA_VERSION, domain, userId, permissions };
+}

@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Permission } from "../permissions/permission";
+import { forwardingProvider } from "./forwarding-provider";
+import type { PermissionArgs } from "./user-permissions";
+
+export interface RolePermissionRemovalArgs {
+  /** The Auth0 role id, e.g. `rol_Ab12Cd34Ef56Gh78`. Changing it replaces the resource. */
+  roleId: pulumi.Input<string>;
+  /** The permissions to keep off the role. Order and duplicates don't matter. At most 1000. */
+  permissions: pulumi.Input<pulumi.Input<PermissionArgs>[]>;
+  /**
+   * Put back, on delete, exactly the permissions this resource removed.
+   * @default true
+   */
+  restoreOnDelete?: pulumi.Input<boolean>;
+}
+
+const provider = forwardingProvider("RolePermissionRemoval");
+
+/**
+ * Removes API permissions from an Auth0 role and records exactly what it removed, so that a
+ * destroy restores that and nothing else.
+ *
+ * @example
+ * new RolePermissionRemoval("support-no-delete", {
+ *   roleId: "rol_Ab12Cd34Ef56Gh78",
+ *   permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "delete:reports" }],
+ * });
+ */
+export class RolePermissionRemoval extends pulumi.dynamic.Resource {
+  declare public readonly roleId: pulumi.Output<string>;
+  /** The permissions kept off the role, deduplicated and sorted. */
+  declare public readonly permissions: pulumi.Output<Permission[]>;
+  declare public readonly restoreOnDelete: pulumi.Output<boolean>;
+  /** What this resource actually removed: the listed permissions that were on the role. */
+  declare public readonly removedPermissions: pulumi.Output<Permission[]>;
+  /** When the latest removal happened (ISO 8601); undefined if none of the listed permissions was on the role. */
+  declare public readonly removedAt: pulumi.Output<string | undefined>;
+  declare public readonly domain: pulumi.Output<string>;
+
+  constructor(name: string, args: RolePermissionRemovalArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        roleId: args.roleId,
+        permissions: args.permissions,
+        restoreOnDelete: args.restoreOnDelete,
+        removedPermissions: undefined,
+        removedAt: undefined,
+        domain: undefined,
+        schemaVersion: undefined,
+      },
+      { ...opts, deleteBeforeReplace: opts?.deleteBeforeReplace ?? true },
+      "auth0",
+      "RolePermissionRemoval",
+    );
+  }
+}

@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Permission } from "../permissions/permission";
+import { forwardingProvider } from "./forwarding-provider";
+
+/** A permission as a resource argument: each field may be an Output. */
+export interface PermissionArgs {
+  /** The API's identifier (its audience, e.g. `https://api.example.com`), not its id. */
+  resourceServerIdentifier: pulumi.Input<string>;
+  /** The scope, e.g. `read:reports`. */
+  permissionName: pulumi.Input<string>;
+}
+
+export interface UserPermissionsArgs {
+  /** The Auth0 user id, e.g. `auth0|64b1f...`. Changing it replaces the resource. */
+  userId: pulumi.Input<string>;
+  /** The permissions to grant directly. Order and duplicates don't matter. At most 1000. */
+  permissions: pulumi.Input<pulumi.Input<PermissionArgs>[]>;
+}
+
+const provider = forwardingProvider("UserPermissions");
+
+/**
+ * Grants API permissions directly to an Auth0 user, non-authoritatively: only the listed
+ * permissions are managed, and anything else the user holds is never touched.
+ *
+ * Replacement is delete-before-replace by default, so `pulumi up --replace` never ends with the
+ * permissions revoked.
+ *
+ * @example
+ * new UserPermissions("alice-reports", {
+ *   userId: "auth0|64b1f0c2e4a1",
+ *   permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "read:reports" }],
+ * });
+ */
+export class UserPermissions extends pulumi.dynamic.Resource {
+  declare public readonly userId: pulumi.Output<string>;
+  /** The managed permissions, deduplicated and sorted. */
+  declare public readonly permissions: pulumi.Output<Permission[]>;
+  /** The tenant the grants live in. */
+  declare public readonly domain: pulumi.Output<string>;
+
+  constructor(name: string, args: UserPermissionsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      { userId: args.userId, permissions: args.permissions, domain: undefined, schemaVersion: undefined },
+      { ...opts, deleteBeforeReplace: opts?.deleteBeforeReplace ?? true },
+      "auth0",
+      "UserPermissions",
+    );
+  }
+}
