@@ -1,0 +1,155 @@
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BASE, testClient, tokenEndpoint, wire } from "../../helpers/tenant";
+
+const RS = "https://api.example.com";
+const userPath = "/api/v2/users/auth0%7Cabc/permissions";
+const user = { kind: "user" as const, id: "auth0|abc" };
+const role = { kind: "role" as const, id: "rol_1" };
+const p = (permissionName: string, resourceServerIdentifier = RS) => ({ resourceServerIdentifier, permissionName });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+
+describe("the permissions API", () => {
+  it("percent-encodes user ids in the path: auth0|abc is sent as auth0%7Cabc", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const scope = nock(BASE).post(userPath).reply(201, {});
+    await api.add(user, [p("read:x")]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it.each([
+    ["a slash", "github|org/name", "/api/v2/users/github%7Corg%2Fname/permissions"],
+    ["a percent sign", "x%41", "/api/v2/users/x%2541/permissions"],
+    ["a question mark", "a?b", "/api/v2/users/a%3Fb/permissions"],
+    ["unicode", "oauth2|\u00fcser", "/api/v2/users/oauth2%7C%C3%BCser/permissions"],
+  ])("keeps an id with %s inside one path segment", async (_name, id, path) => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const scope = nock(BASE).delete(path).reply(204);
+    await api.remove({ kind: "user", id }, [p("read:x")]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("sends Auth0's snake_case body, deduplicated and sorted", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    let body: unknown;
+    nock(BASE)
+      .post(userPath, (b) => {
+        body = b;
+        return true;
+      })
+      .reply(201, {});
+    await api.add(user, [p("write:x"), p("read:x"), p("write:x")]);
+    expect(body).toEqual({
+      permissions: [
+        { resource_server_identifier: RS, permission_name: "read:x" },
+        { resource_server_identifier: RS, permission_name: "write:x" },
+      ],
+    });
+  });
+
+  it("sends a JSON body with DELETE, as Auth0 requires", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const scope = nock(BASE, { reqheaders: { "content-type": "application/json" } })
+      .delete("/api/v2/roles/rol_1/permissions", { permissions: [{ resource_server_identifier: RS, permission_name: "read:x" }] })
+      .reply(204);
+    await api.remove(role, [p("read:x")]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("splits writes into batches of batchSize", async () => {
+    const { api } = testClient({ batchSize: 2 });
+    tokenEndpoint();
+    const sizes: number[] = [];
+    nock(BASE)
+      .post(userPath, (b: { permissions: unknown[] }) => {
+        sizes.push(b.permissions.length);
+        return true;
+      })
+      .times(3)
+      .reply(201, {});
+    await api.add(user, ["a", "b", "c", "d", "e"].map((n) => p(n)));
+    expect(sizes).toEqual([2, 2, 1]);
+  });
+
+  it("reads every page of 250 permissions with per_page=100 and include_totals", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const all = Array.from({ length: 250 }, (_, i) => wire(RS, `perm:${String(i).padStart(3, "0")}`));
+    const scope = nock(BASE);
+    for (const page of [0, 1, 2]) {
+      scope
+        .get(userPath)
+        .query({ per_page: "100", page: String(page), include_totals: "true" })
+        .reply(200, { permissions: all.slice(page * 100, page * 100 + 100), start: page * 100, limit: 100, total: 250 });
+    }
+    const listed = await api.list(user);
+    expect(listed).toHaveLength(250);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("stops at a short page when the server ignores include_totals and sends a bare array", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    nock(BASE)
+      .get(userPath)
+      .query({ per_page: "100", page: "0", include_totals: "true" })
+      .reply(200, Array.from({ length: 100 }, (_, i) => wire(RS, `p${i}`)))
+      .get(userPath)
+      .query({ per_page: "100", page: "1", include_totals: "true" })
+      .reply(200, [wire(RS, "last")]);
+    expect(await api.list(user)).toHaveLength(101);
+  });
+
+  it("keeps only DIRECT grants of a user: permissions inherited through roles are not direct", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const both = { ...wire(RS, "both"), sources: [{ source_type: "ROLE", source_id: "rol_1", source_name: "R" }, { source_type: "DIRECT", source_id: "", source_name: "" }] };
+    nock(BASE)
+      .get(userPath)
+      .query(true)
+      .reply(200, { permissions: [wire(RS, "direct"), wire(RS, "inherited", "ROLE"), both], start: 0, limit: 100, total: 3 });
+    expect(await api.list(user)).toEqual([p("both"), p("direct")]);
+  });
+
+  it("keeps every entry of a role: role permissions carry no sources", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    nock(BASE)
+      .get("/api/v2/roles/rol_1/permissions")
+      .query(true)
+      .reply(200, { permissions: [{ resource_server_identifier: RS, permission_name: "read:x" }], start: 0, limit: 100, total: 1 });
+    expect(await api.list(role)).toEqual([p("read:x")]);
+  });
+
+  it("tolerates a 409 for already assigned permissions by sending only the missing ones", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const bodies: unknown[] = [];
+    nock(BASE)
+      .post(userPath)
+      .reply(409, { statusCode: 409, error: "Conflict", message: "Permission already assigned" })
+      .get(userPath)
+      .query(true)
+      .reply(200, { permissions: [wire(RS, "a")], start: 0, limit: 100, total: 1 })
+      .post(userPath, (b) => {
+        bodies.push(b);
+        return true;
+      })
+      .reply(201, {});
+    await api.add(user, [p("a"), p("b")]);
+    expect(bodies).toEqual([{ permissions: [{ resource_server_identifier: RS, permission_name: "b" }] }]);
+  });
+
+  it("rejects a list response of an unexpected shape with a clear error", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    nock(BASE).get(userPath).query(true).reply(200, { users: [] });
+    await expect(api.list(user)).rejects.toThrow("Could not list the permissions of user 'auth0|abc': Auth0 returned an unexpected list shape.");
+  });
+});
