@@ -45,11 +45,12 @@ export function checkPermissions(value: unknown, failures: CheckFailure[]): unkn
     return value;
   }
   let complete = true;
+  const failuresBefore = failures.length;
   value.forEach((item, index) => {
     if (isUnknown(item)) complete = false;
     else if (!checkPermission(item, `permissions[${index}]`, failures)) complete = false;
   });
-  if (!complete) return value;
+  if (!complete || failures.length > failuresBefore) return value;
   const canonical = canonicalize(value as Permission[]);
   if (canonical.length > AUTH0_PERMISSION_CAP) {
     failures.push({

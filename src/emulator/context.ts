@@ -1,0 +1,23 @@
+import type { FaultRegistry } from "./faults";
+import type { ResolvedEmulatorOptions } from "./options";
+import type { TokenBucket } from "./rate-limiter";
+import type { RequestLog } from "./request-log";
+import type { TenantStore } from "./store";
+import type { TokenIssuer } from "./tokens";
+import type { SeedDocument } from "./types";
+
+/** Everything a request handler may touch. `store` and `limiter` are replaced by reset, seed and setRateLimit. */
+export interface EmulatorContext {
+  readonly options: ResolvedEmulatorOptions;
+  /** `localhost:PORT`, what a user puts in `auth0:domain`. */
+  readonly domain: string;
+  /** Audiences POST /oauth/token accepts: `https://{domain}/api/v2/` (and the http:// form in plain-HTTP mode). */
+  readonly audiences: readonly string[];
+  /** Default client plus the start-time seed: what `reset` returns to. */
+  readonly baseDocument: SeedDocument;
+  readonly tokens: TokenIssuer;
+  readonly faults: FaultRegistry;
+  readonly log: RequestLog;
+  store: TenantStore;
+  limiter: TokenBucket | undefined;
+}

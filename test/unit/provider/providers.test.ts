@@ -1,0 +1,215 @@
+import nock from "nock";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { WrongTenantError } from "../../../src/client/errors";
+import { rolePermissionRemovalProvider as roles } from "../../../src/provider/role-permission-removal";
+import { setStackConfig } from "../../../src/provider/runtime";
+import type { RolePermissionRemovalState, UserPermissionsState } from "../../../src/provider/state";
+import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
+
+const DOMAIN = "provider.test.auth0.com";
+const BASE = `https://${DOMAIN}`;
+const RS = "https://api.example.com";
+const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
+const w = (permissionName: string) => ({ resource_server_identifier: RS, permission_name: permissionName });
+const body = (...names: string[]) => ({ permissions: names.map(w) });
+const userPath = "/api/v2/users/auth0%7Cu1/permissions";
+const rolePath = "/api/v2/roles/rol_1/permissions";
+
+const userState = (names: string[], domain = DOMAIN): UserPermissionsState => ({ schemaVersion: 1, domain, userId: "auth0|u1", permissions: names.map(p) });
+const roleState = (listed: string[], removed: string[], restoreOnDelete = true): RolePermissionRemovalState => ({
+  schemaVersion: 1,
+  domain: DOMAIN,
+  roleId: "rol_1",
+  permissions: listed.map(p),
+  restoreOnDelete,
+  removedPermissions: removed.map(p),
+  removedAt: "2026-11-01T00:00:00.000Z",
+});
+const page = (names: string[], direct = true) => ({
+  permissions: names.map((n) => ({ ...w(n), ...(direct ? { sources: [{ source_type: "DIRECT", source_id: "", source_name: "" }] } : {}) })),
+  start: 0,
+  limit: 100,
+  total: names.length,
+});
+
+beforeAll(() => nock.disableNetConnect());
+beforeEach(() => {
+  const values: Record<string, string> = { "auth0:domain": DOMAIN, "auth0:clientId": "id", "auth0:clientSecret": "secret" };
+  setStackConfig((key) => values[key]);
+  nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
+});
+afterEach(() => {
+  expect(nock.pendingMocks().filter((m) => !m.includes("/oauth/token"))).toEqual([]);
+  nock.cleanAll();
+});
+
+describe("diff", () => {
+  it.each<[string, string[], Record<string, unknown>, { changes: boolean; replaces: string[] }]>([
+    ["the same set: no change", ["a", "b"], { userId: "auth0|u1", permissions: [p("a"), p("b")] }, { changes: false, replaces: [] }],
+    ["another order and duplicates: no change", ["a", "b"], { userId: "auth0|u1", permissions: [p("b"), p("a"), p("b")] }, { changes: false, replaces: [] }],
+    ["a permission added: in-place update", ["a"], { userId: "auth0|u1", permissions: [p("a"), p("b")] }, { changes: true, replaces: [] }],
+    ["a permission removed: in-place update", ["a", "b"], { userId: "auth0|u1", permissions: [p("a")] }, { changes: true, replaces: [] }],
+    ["a new userId: replacement", ["a"], { userId: "auth0|u2", permissions: [p("a")] }, { changes: true, replaces: ["userId"] }],
+    ["an unknown list: a change", ["a"], { userId: "auth0|u1", permissions: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, { changes: true, replaces: [] }],
+  ])("UserPermissions, %s", async (_name, old, news, expected) => {
+    expect(await users.diff("auth0|u1", userState(old), news)).toEqual({ ...expected, deleteBeforeReplace: true });
+  });
+
+  it.each<[string, Record<string, unknown>, { changes: boolean; replaces: string[] }]>([
+    ["the same set", { roleId: "rol_1", permissions: [p("a")], restoreOnDelete: true }, { changes: false, replaces: [] }],
+    ["restoreOnDelete turned off", { roleId: "rol_1", permissions: [p("a")], restoreOnDelete: false }, { changes: true, replaces: [] }],
+    ["a new roleId", { roleId: "rol_2", permissions: [p("a")], restoreOnDelete: true }, { changes: true, replaces: ["roleId"] }],
+  ])("RolePermissionRemoval, %s", async (_name, news, expected) => {
+    expect(await roles.diff("rol_1", roleState(["a"], ["a"]), news)).toEqual({ ...expected, deleteBeforeReplace: true });
+  });
+
+  it("refuses, at preview, a resource recorded in another tenant, and says what to do", async () => {
+    await expect(users.diff("auth0|u1", userState(["a"], "old.auth0.com"), { userId: "auth0|u1", permissions: [p("a")] })).rejects.toThrow(
+      /recorded in tenant 'old.auth0.com', but the provider is configured for 'provider.test.auth0.com'. Nothing was changed/,
+    );
+  });
+});
+
+describe("UserPermissions against the API", () => {
+  it("create grants the list in one POST and records the tenant", async () => {
+    nock(BASE).post(userPath, body("a", "b")).reply(201, {});
+    const result = await users.create({ userId: "auth0|u1", permissions: [p("a"), p("b")] });
+    expect(result).toEqual({ id: "auth0|u1", outs: userState(["a", "b"]) });
+  });
+
+  it("update sends only the difference: DELETE what left, then POST what joined", async () => {
+    const order: string[] = [];
+    nock(BASE)
+      .delete(userPath, body("a"))
+      .reply(204, () => (order.push("DELETE"), ""))
+      .post(userPath, body("c"))
+      .reply(201, () => (order.push("POST"), {}));
+    const result = await users.update("auth0|u1", userState(["a", "b"]), { userId: "auth0|u1", permissions: [p("b"), p("c")] });
+    expect(order).toEqual(["DELETE", "POST"]);
+    expect(result.outs).toEqual(userState(["b", "c"]));
+  });
+
+  it("update with only a new order sends nothing", async () => {
+    await users.update("auth0|u1", userState(["a", "b"]), { userId: "auth0|u1", permissions: [p("b"), p("a")] });
+  });
+
+  it("read keeps the listed permissions that are direct grants; a missing one shows as drift", async () => {
+    nock(BASE).get(userPath).query(true).reply(200, page(["a", "unmanaged"]));
+    const result = await users.read("auth0|u1", userState(["a", "b"]));
+    expect(result).toEqual({ id: "auth0|u1", props: userState(["a"]) });
+  });
+
+  it("read never counts a permission inherited through a role as granted", async () => {
+    nock(BASE)
+      .get(userPath)
+      .query(true)
+      .reply(200, { permissions: [{ ...w("a"), sources: [{ source_type: "ROLE", source_id: "rol_9", source_name: "R" }] }], start: 0, limit: 100, total: 1 });
+    expect((await users.read("auth0|u1", userState(["a"]))).props).toEqual(userState([]));
+  });
+
+  it("read of a deleted user removes the resource from state", async () => {
+    nock(BASE).get(userPath).query(true).reply(404, { statusCode: 404, error: "Not Found", message: "The user does not exist.", errorCode: "inexistent_user" });
+    expect(await users.read("auth0|u1", userState(["a"]))).toEqual({ id: "" });
+  });
+
+  it("delete revokes exactly the managed list", async () => {
+    nock(BASE).delete(userPath, body("a", "b")).reply(204);
+    await users.delete("auth0|u1", userState(["a", "b"]));
+  });
+
+  it("delete of a user that no longer exists counts as done", async () => {
+    const gone = { statusCode: 404, error: "Not Found", message: "The user does not exist.", errorCode: "inexistent_user" };
+    nock(BASE).delete(userPath).reply(404, gone).get(userPath).query(true).reply(404, gone);
+    await users.delete("auth0|u1", userState(["a"]));
+  });
+
+  it("delete refuses to touch a tenant other than the recorded one, sending nothing", async () => {
+    await expect(users.delete("auth0|u1", userState(["a"], "old.auth0.com"))).rejects.toBeInstanceOf(WrongTenantError);
+  });
+
+  it("refuses state written by a newer schema version", async () => {
+    await expect(users.delete("auth0|u1", { ...userState(["a"]), schemaVersion: 99 })).rejects.toThrow(/newer pulumi-auth0-permissions/);
+  });
+});
+
+describe("RolePermissionRemoval against the API", () => {
+  it("create removes only the listed permissions that are present, and records exactly those", async () => {
+    nock(BASE).get(rolePath).query(true).reply(200, page(["a", "keep"], false)).delete(rolePath, body("a")).reply(204);
+    const result = await roles.create({ roleId: "rol_1", permissions: [p("a"), p("absent")], restoreOnDelete: true });
+    expect(result.outs).toMatchObject({ permissions: [p("a"), p("absent")], removedPermissions: [p("a")], restoreOnDelete: true, domain: DOMAIN });
+    expect(Date.parse((result.outs as RolePermissionRemovalState).removedAt!)).not.toBeNaN();
+  });
+
+  it("create sends no DELETE when none of the listed permissions is on the role", async () => {
+    nock(BASE).get(rolePath).query(true).reply(200, page(["keep"], false));
+    const result = await roles.create({ roleId: "rol_1", permissions: [p("absent")], restoreOnDelete: true });
+    expect(result.outs).toMatchObject({ removedPermissions: [], removedAt: undefined });
+  });
+
+  it("read shows a listed permission that is back on the role as drift", async () => {
+    nock(BASE).get(rolePath).query(true).reply(200, page(["a"], false));
+    const result = await roles.read("rol_1", roleState(["a", "b"], ["a", "b"]));
+    expect(result.props).toMatchObject({ permissions: [p("b")], removedPermissions: [p("a"), p("b")] });
+  });
+
+  it("update removes a newly listed permission and restores one no longer listed that it had removed", async () => {
+    nock(BASE)
+      .get(rolePath)
+      .query(true)
+      .reply(200, page(["c"], false))
+      .delete(rolePath, body("c"))
+      .reply(204)
+      .post(rolePath, body("a"))
+      .reply(201, {});
+    const result = await roles.update("rol_1", roleState(["a", "b"], ["a"]), { roleId: "rol_1", permissions: [p("b"), p("c")], restoreOnDelete: true });
+    expect(result.outs).toMatchObject({ permissions: [p("b"), p("c")], removedPermissions: [p("c")] });
+  });
+
+  it("update never restores a permission it did not remove", async () => {
+    const result = await roles.update("rol_1", roleState(["a", "b"], ["a"]), { roleId: "rol_1", permissions: [p("a")], restoreOnDelete: true });
+    expect(result.outs).toMatchObject({ removedPermissions: [p("a")] });
+  });
+
+  it("update with restoreOnDelete off forgets, without restoring, what is no longer listed", async () => {
+    nock(BASE).get(rolePath).query(true).reply(200, page([], false));
+    const result = await roles.update("rol_1", roleState(["a"], ["a"]), { roleId: "rol_1", permissions: [p("z")], restoreOnDelete: false });
+    expect(result.outs).toMatchObject({ removedPermissions: [] });
+  });
+
+  it("delete restores exactly the recorded removals", async () => {
+    nock(BASE).post(rolePath, body("a", "b")).reply(201, {});
+    await roles.delete("rol_1", roleState(["a", "b", "never-there"], ["a", "b"]));
+  });
+
+  it("delete with restoreOnDelete off sends nothing", async () => {
+    await roles.delete("rol_1", roleState(["a"], ["a"], false));
+  });
+
+  it("delete of a role that no longer exists counts as done", async () => {
+    const gone = { statusCode: 404, error: "Not Found", message: "The role does not exist." };
+    nock(BASE).post(rolePath).reply(404, gone).get(rolePath).query(true).reply(404, gone);
+    await roles.delete("rol_1", roleState(["a"], ["a"]));
+  });
+
+  it("delete completes when a recorded permission no longer exists, and names it", async () => {
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const missing = { statusCode: 404, error: "Not Found", message: `The resource server does not exist: '${RS}'` };
+      nock(BASE)
+        .post(rolePath, body("a", "gone"))
+        .reply(404, missing)
+        .get(rolePath)
+        .query(true)
+        .reply(200, page([], false))
+        .post(rolePath, body("a"))
+        .reply(201, {})
+        .post(rolePath, body("gone"))
+        .reply(404, missing);
+      await roles.delete("rol_1", roleState(["a", "gone"], ["a", "gone"]));
+      const printed = stderr.mock.calls.map((c) => String(c[0])).join("");
+      expect(printed).toContain("could not restore 1 permission(s) that no longer exist: gone on https://api.example.com");
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});
