@@ -1,5 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TUNING } from "../../../src/config/defaults";
 import { Auth0ApiError, Auth0NetworkError, Auth0TokenError } from "../../../src/client/errors";
 import { ManagementClient } from "../../../src/client/management-client";
 import { createAxiosTransport } from "../../../src/client/transport";
@@ -167,7 +168,7 @@ describe("the management client", () => {
       {
         domain: "tenant.test.auth0.com",
         credentials: { kind: "apiToken", apiToken: "static-api-token" },
-        tuning: (await import("../../../src/config/defaults")).DEFAULT_TUNING,
+        tuning: DEFAULT_TUNING,
         debug: false,
       },
     );
