@@ -54,7 +54,7 @@ export function createAdmin(context: EmulatorContext): EmulatorAdmin {
     },
     seed(seed, options = {}) {
       const parsed = parseSeed(seed);
-      const base: SeedDocument = options.replace === true ? { clients: context.baseDocument.clients ?? [] } : context.store.toState();
+      const base: SeedDocument = options.replace === true ? { clients: [context.defaultClient] } : context.store.toState();
       rebuild(mergeSeed(base, parsed));
     },
     state: () => context.store.toState(),

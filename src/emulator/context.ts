@@ -4,7 +4,7 @@ import type { TokenBucket } from "./rate-limiter";
 import type { RequestLog } from "./request-log";
 import type { TenantStore } from "./store";
 import type { TokenIssuer } from "./tokens";
-import type { SeedDocument } from "./types";
+import type { SeedClient, SeedDocument } from "./types";
 
 /** Everything a request handler may touch. `store` and `limiter` are replaced by reset, seed and setRateLimit. */
 export interface EmulatorContext {
@@ -15,6 +15,8 @@ export interface EmulatorContext {
   readonly audiences: readonly string[];
   /** Default client plus the start-time seed: what `reset` returns to. */
   readonly baseDocument: SeedDocument;
+  /** The client printed at start, holding every scope the emulator checks. */
+  readonly defaultClient: SeedClient;
   readonly tokens: TokenIssuer;
   readonly faults: FaultRegistry;
   readonly log: RequestLog;

@@ -19,12 +19,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function compile(spec: FaultSpec): ActiveFault {
+function compile(input: FaultSpec): ActiveFault {
+  const spec: unknown = input;
   if (!isObject(spec)) throw new FaultError("A fault must be an object");
   const allowed = ["match", "times", "response", "delay_ms", "reset_connection", "hang"];
   const extra = Object.keys(spec).filter((key) => !allowed.includes(key));
   if (extra.length > 0) throw new FaultError(`Unknown fault field(s): ${extra.join(", ")}`);
-  const match: unknown = spec.match ?? {};
+  const match = spec["match"] ?? {};
   if (!isObject(match)) throw new FaultError("match must be an object");
   const method = match["method"];
   const path = match["path"];
@@ -36,23 +37,30 @@ function compile(spec: FaultSpec): ActiveFault {
   } catch (error) {
     throw new FaultError(`match.path is not a valid regular expression: ${String(error)}`);
   }
-  const times = spec.times ?? 1;
-  if (!Number.isInteger(times) || times < 1) throw new FaultError("times must be a positive integer");
-  const delayMs = spec.delay_ms ?? 0;
-  if (!Number.isFinite(delayMs) || delayMs < 0) throw new FaultError("delay_ms must be a number >= 0");
+  const times = spec["times"] ?? 1;
+  if (typeof times !== "number" || !Number.isInteger(times) || times < 1) {
+    throw new FaultError("times must be a positive integer");
+  }
+  const delayMs = spec["delay_ms"] ?? 0;
+  if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+    throw new FaultError("delay_ms must be a number >= 0");
+  }
   let response: ActiveFault["response"];
-  if (spec.response !== undefined) {
-    const { status, headers, body } = spec.response as { status: unknown; headers?: unknown; body?: unknown };
-    if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) {
+  const rawResponse = spec["response"];
+  if (rawResponse !== undefined) {
+    if (!isObject(rawResponse)) throw new FaultError("response must be an object");
+    const status = rawResponse["status"];
+    const headers = rawResponse["headers"] ?? {};
+    if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
       throw new FaultError("response.status must be an HTTP status code");
     }
-    if (headers !== undefined && !(isObject(headers) && Object.values(headers).every((v) => typeof v === "string"))) {
+    if (!isObject(headers) || !Object.values(headers).every((value) => typeof value === "string")) {
       throw new FaultError("response.headers must map names to strings");
     }
-    response = { status: status as number, headers: (headers ?? {}) as Record<string, string>, body };
+    response = { status, headers: headers as Record<string, string>, body: rawResponse["body"] };
   }
-  const resetConnection = spec.reset_connection === true;
-  const hang = spec.hang === true;
+  const resetConnection = spec["reset_connection"] === true;
+  const hang = spec["hang"] === true;
   if ([response !== undefined, resetConnection, hang].filter(Boolean).length > 1) {
     throw new FaultError("Use only one of response, reset_connection and hang");
   }

@@ -1,0 +1,130 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Socket } from "node:net";
+import { createAdmin, type EmulatorAdmin } from "./admin";
+import type { EmulatorContext } from "./context";
+import { dispatch } from "./dispatch";
+import { FaultRegistry } from "./faults";
+import { managementScopes, resolveOptions, type EmulatorOptions } from "./options";
+import { TokenBucket } from "./rate-limiter";
+import { RequestLog } from "./request-log";
+import { buildStore, mergeSeed, parseSeed } from "./seed";
+import { TenantStore } from "./store";
+import { generateTlsMaterial, writeCaCertificate } from "./tls";
+import { TokenIssuer } from "./tokens";
+import type { SeedClient } from "./types";
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** `https://localhost:PORT` (`http://` with the `http` option). */
+  url: string;
+  /** `localhost:PORT`: the value for `auth0:domain`. */
+  domain: string;
+  /** The CA certificate to trust (`NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`); undefined in plain-HTTP mode. */
+  caCertPath: string | undefined;
+  /** The default client: it holds read/update on users and roles, and read:resource_servers. */
+  clientId: string;
+  clientSecret: string;
+  /** `{url}/__admin`, the HTTP control surface. */
+  adminUrl: string;
+  admin: EmulatorAdmin;
+  /** Closes every connection (hanging ones included), stops listening and deletes the CA file. */
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    // Loopback only: the emulator has an unauthenticated control surface.
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Starts an Auth0 Management API emulator on 127.0.0.1, over HTTPS with a CA made for this run unless
+ * `http` is set. Rejects if the seed is invalid or the port is taken.
+ *
+ * @example
+ * const emulator = await startEmulator({ seed: { resource_servers: [{ identifier: "https://api", scopes: ["read:x"] }] } });
+ * // NODE_EXTRA_CA_CERTS=emulator.caCertPath, auth0:domain=emulator.domain
+ * await emulator.stop();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const resolved = resolveOptions(options);
+  const defaultClient: SeedClient = {
+    client_id: resolved.clientId,
+    client_secret: resolved.clientSecret,
+    scopes: [...managementScopes],
+  };
+  const baseDocument = mergeSeed({ clients: [defaultClient] }, parseSeed(resolved.seed));
+  const store = buildStore(baseDocument, resolved);
+  const tls = resolved.http ? undefined : await generateTlsMaterial();
+
+  let context: EmulatorContext | undefined;
+  let admin: EmulatorAdmin | undefined;
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    if (context === undefined || admin === undefined) {
+      response.destroy();
+      return;
+    }
+    dispatch(context, admin, request, response).catch((error: unknown) => {
+      process.emitWarning(`auth0-permissions-emulator: ${String(error)}`);
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  };
+  const server: Server =
+    tls === undefined ? createHttpServer(handler) : createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, handler);
+  server.keepAliveTimeout = 30_000;
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  const port = await listen(server, resolved.port);
+  const domain = `localhost:${port}`;
+  const url = `${tls === undefined ? "http" : "https"}://${domain}`;
+  const audiences = tls === undefined ? [`https://${domain}/api/v2/`, `http://${domain}/api/v2/`] : [`https://${domain}/api/v2/`];
+  context = {
+    options: resolved,
+    domain,
+    audiences,
+    baseDocument,
+    defaultClient,
+    tokens: new TokenIssuer(resolved.now, resolved.tokenTtlSeconds, `https://${domain}/`),
+    faults: new FaultRegistry(),
+    log: new RequestLog(resolved.requestLogLimit, resolved.now),
+    store: store ?? new TenantStore(),
+    limiter:
+      resolved.rateLimit === undefined ? undefined : new TokenBucket(resolved.rateLimit, resolved.now, resolved.rateLimitReset),
+  };
+  admin = createAdmin(context);
+  const caFile = tls === undefined ? undefined : await writeCaCertificate(tls.caCertPem);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await caFile?.remove();
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    domain,
+    caCertPath: caFile?.path,
+    clientId: defaultClient.client_id,
+    clientSecret: defaultClient.client_secret,
+    adminUrl: `${url}/__admin`,
+    admin,
+    stop,
+  };
+}
