@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import type { SeedClient } from "../../src/emulator";
+import { permission, standardSeed, useEmulator } from "./support";
+
+const clients: SeedClient[] = [
+  { client_id: "no-scopes", client_secret: "secret-0", scopes: [] },
+  { client_id: "all-but-read-users", client_secret: "secret-1", scopes: ["update:users", "read:roles", "update:roles"] },
+  { client_id: "all-but-update-users", client_secret: "secret-2", scopes: ["read:users", "read:roles", "update:roles"] },
+  { client_id: "all-but-read-roles", client_secret: "secret-3", scopes: ["read:users", "update:users", "update:roles"] },
+  { client_id: "all-but-update-roles", client_secret: "secret-4", scopes: ["read:users", "update:users", "read:roles"] },
+];
+
+describe("authentication and scopes", () => {
+  const env = useEmulator(() => ({ seed: { ...standardSeed(), clients } }));
+  const body = { permissions: [permission("read:foo")] };
+
+  it("a request without a token answers 401", async () => {
+    const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions");
+    expect(result.status).toBe(401);
+    expect(result.json).toMatchObject({ statusCode: 401, error: "Unauthorized", message: "Missing authentication" });
+  });
+
+  it.each([
+    ["a malformed token", "Bearer not-a-jwt"],
+    ["a token the emulator never issued", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"],
+    ["a non-Bearer scheme", "Basic dXNlcjpwYXNz"],
+  ])("%s answers 401 'Invalid token'", async (_case, authorization) => {
+    const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions", { headers: { authorization } });
+    expect(result.status).toBe(401);
+    expect(result.json).toEqual({
+      statusCode: 401,
+      error: "Unauthorized",
+      message: "Invalid token",
+      attributes: { error: "Invalid token" },
+    });
+  });
+
+  it("admin.expireTokens makes every issued token answer 401 'Expired token', and a new token works", async () => {
+    const token = await env.client.token();
+    env.emulator.admin.expireTokens();
+    const expired = await env.client.request("GET", "/api/v2/roles/rol_reader", { token });
+    expect(expired.status).toBe(401);
+    expect(expired.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });
+    const fresh = await env.client.request("GET", "/api/v2/roles/rol_reader", { token: await env.client.token() });
+    expect(fresh.status).toBe(200);
+  });
+
+  it.each([
+    ["all-but-read-users", "GET", "/users/auth0%7Calice/permissions", "read:users"],
+    ["all-but-update-users", "POST", "/users/auth0%7Calice/permissions", "update:users"],
+    ["all-but-update-users", "DELETE", "/users/auth0%7Calice/permissions", "update:users"],
+    ["all-but-read-roles", "GET", "/roles/rol_reader/permissions", "read:roles"],
+    ["all-but-update-roles", "POST", "/roles/rol_reader/permissions", "update:roles"],
+    ["all-but-update-roles", "DELETE", "/roles/rol_reader/permissions", "update:roles"],
+    ["no-scopes", "GET", "/roles/rol_reader", "read:roles"],
+    ["no-scopes", "GET", "/resource-servers", "read:resource_servers"],
+  ])("a token of %s gets 403 insufficient_scope on %s %s", async (clientId, method, path, scope) => {
+    const secret = clients.find((client) => client.client_id === clientId)?.client_secret ?? "";
+    const token = await env.client.token(clientId, secret);
+    const result = await env.client.request(method, `/api/v2${path}`, { token, body: method === "GET" ? undefined : body });
+    expect(result.status).toBe(403);
+    expect(result.json).toEqual({
+      statusCode: 403,
+      error: "Forbidden",
+      message: expect.stringContaining(scope),
+      errorCode: "insufficient_scope",
+    });
+  });
+
+  it("scope is checked before the body, so a bad body without the scope answers 403", async () => {
+    const token = await env.client.token("no-scopes", "secret-0");
+    const result = await env.client.request("POST", "/api/v2/users/auth0%7Calice/permissions", { token, body: {} });
+    expect(result.status).toBe(403);
+  });
+
+  it("an unknown path under /api/v2 answers 404 before any token check", async () => {
+    const result = await env.client.request("GET", "/api/v2/clients");
+    expect(result.status).toBe(404);
+    expect(result.json).toEqual({ statusCode: 404, error: "Not Found", message: "Not Found" });
+  });
+
+  it("a method the endpoint does not have answers 404", async () => {
+    const result = await env.client.api("PUT", "/users/auth0%7Calice/permissions", { permissions: [] });
+    expect(result.status).toBe(404);
+  });
+});

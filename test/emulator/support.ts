@@ -1,0 +1,178 @@
+import { readFileSync } from "node:fs";
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { afterAll, beforeAll } from "vitest";
+import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from "../../src/emulator";
+
+export const API = "https://api.example.com";
+export const OTHER_API = "https://other.example.com";
+
+/** A tenant most tests start from: two APIs, a reader role, alice (direct) and bob (via the role). */
+export function standardSeed(): SeedDocument {
+  return {
+    resource_servers: [
+      {
+        identifier: API,
+        name: "Example API",
+        scopes: [
+          { value: "read:foo", description: "Can read Foo" },
+          { value: "create:foo", description: "Can create Foo" },
+          "delete:foo",
+        ],
+      },
+      { identifier: OTHER_API, name: "Other API", scopes: ["read:bar"] },
+    ],
+    roles: [
+      {
+        id: "rol_reader",
+        name: "Reader",
+        description: "Reads foo",
+        permissions: [
+          { resource_server_identifier: API, permission_name: "read:foo" },
+          { resource_server_identifier: API, permission_name: "create:foo" },
+        ],
+      },
+    ],
+    users: [
+      { user_id: "auth0|alice", permissions: [{ resource_server_identifier: API, permission_name: "read:foo" }] },
+      { user_id: "auth0|bob", roles: ["rol_reader"] },
+      { user_id: "auth0|carol" },
+    ],
+  };
+}
+
+export const permission = (permission_name: string, resource_server_identifier = API) => ({
+  resource_server_identifier,
+  permission_name,
+});
+
+/** A clock tests move by hand; the emulator reads it for token expiry, rate limits and log times. */
+export class ManualClock {
+  constructor(public current = Date.parse("2026-03-01T12:00:00.000Z")) {}
+  readonly now = (): number => this.current;
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface HttpResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json: unknown;
+}
+
+export interface RequestInit {
+  body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of JSON. */
+  form?: Record<string, string>;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  token?: string | null;
+}
+
+/** Real HTTPS requests to the emulator, trusting only its CA, over keep-alive connections. */
+export class TestClient {
+  private readonly agent: HttpsAgent | HttpAgent;
+  private cachedToken: string | undefined;
+
+  constructor(readonly emulator: RunningEmulator) {
+    this.agent =
+      emulator.caCertPath === undefined
+        ? new HttpAgent({ keepAlive: true })
+        : new HttpsAgent({ keepAlive: true, ca: readFileSync(emulator.caCertPath) });
+  }
+
+  request(method: string, path: string, init: RequestInit = {}): Promise<HttpResult> {
+    const headers: Record<string, string> = { ...init.headers };
+    let payload: string | undefined;
+    if (init.form !== undefined) {
+      headers["content-type"] ??= "application/x-www-form-urlencoded";
+      payload = new URLSearchParams(init.form).toString();
+    } else if (init.rawBody !== undefined) {
+      headers["content-type"] ??= "application/json";
+      payload = init.rawBody;
+    } else if (init.body !== undefined) {
+      headers["content-type"] ??= "application/json";
+      payload = JSON.stringify(init.body);
+    }
+    if (init.token !== undefined && init.token !== null) headers["authorization"] ??= `Bearer ${init.token}`;
+    // Node sends DELETE bodies without chunked encoding, so the length must be explicit.
+    if (payload !== undefined) headers["content-length"] = String(Buffer.byteLength(payload));
+    const url = new URL(path, this.emulator.url);
+    const send = this.emulator.caCertPath === undefined ? httpRequest : httpsRequest;
+    return new Promise((resolve, reject) => {
+      const request = send(url, { method, headers, agent: this.agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: unknown;
+          try {
+            json = text === "" ? undefined : JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+        });
+        response.on("error", reject);
+      });
+      request.on("error", reject);
+      request.end(payload);
+    });
+  }
+
+  async token(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<string> {
+    const result = await this.request("POST", "/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: clientId,
+        client_secret: clientSecret,
+        audience: `https://${this.emulator.domain}/api/v2/`,
+      },
+    });
+    if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${result.text}`);
+    return (result.json as { access_token: string }).access_token;
+  }
+
+  /** A Management API call with the default client's token (fetched once). */
+  async api(method: string, path: string, body?: unknown, init: Omit<RequestInit, "body" | "token"> = {}): Promise<HttpResult> {
+    this.cachedToken ??= await this.token();
+    return this.request(method, `/api/v2${path}`, { ...init, body, token: this.cachedToken });
+  }
+
+  forgetToken(): void {
+    this.cachedToken = undefined;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Starts an emulator for the enclosing describe block and stops it afterwards. */
+export function useEmulator(options: () => EmulatorOptions = () => ({ seed: standardSeed() })): {
+  readonly emulator: RunningEmulator;
+  readonly client: TestClient;
+} {
+  let emulator: RunningEmulator | undefined;
+  let client: TestClient | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator(options());
+    client = new TestClient(emulator);
+  });
+  afterAll(async () => {
+    client?.close();
+    await emulator?.stop();
+  });
+  return {
+    get emulator() {
+      if (emulator === undefined) throw new Error("emulator not started");
+      return emulator;
+    },
+    get client() {
+      if (client === undefined) throw new Error("emulator not started");
+      return client;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock, standardSeed, useEmulator } from "./support";
+
+describe("POST /oauth/token", () => {
+  const clock = new ManualClock();
+  const env = useEmulator(() => ({
+    seed: { ...standardSeed(), clients: [{ client_id: "reader", client_secret: "reader-secret", scopes: ["read:users"] }] },
+    now: clock.now,
+    tokenTtlSeconds: 3600,
+  }));
+  const audience = () => `https://${env.emulator.domain}/api/v2/`;
+  const credentials = () => ({
+    grant_type: "client_credentials",
+    client_id: env.emulator.clientId,
+    client_secret: env.emulator.clientSecret,
+    audience: audience(),
+  });
+
+  it("a form-encoded client_credentials request gets {access_token, expires_in, scope, token_type: Bearer}", async () => {
+    const result = await env.client.request("POST", "/oauth/token", { form: credentials() });
+    expect(result.status).toBe(200);
+    expect(result.json).toEqual({
+      access_token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/),
+      expires_in: 3600,
+      scope: "read:users update:users read:roles update:roles read:resource_servers",
+      token_type: "Bearer",
+    });
+  });
+
+  it("a JSON body is accepted too", async () => {
+    const result = await env.client.request("POST", "/oauth/token", { body: credentials() });
+    expect(result.status).toBe(200);
+  });
+
+  it("HTTP Basic client authentication is accepted", async () => {
+    const { client_id, client_secret, ...rest } = credentials();
+    const basic = Buffer.from(`${client_id}:${client_secret}`).toString("base64");
+    const result = await env.client.request("POST", "/oauth/token", { form: rest, headers: { authorization: `Basic ${basic}` } });
+    expect(result.status).toBe(200);
+  });
+
+  it("the token carries the client's own scopes", async () => {
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), client_id: "reader", client_secret: "reader-secret" },
+    });
+    expect(result.json).toMatchObject({ scope: "read:users" });
+  });
+
+  it("a scope parameter narrows the token to the granted scopes it names", async () => {
+    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), scope: "read:users delete:users" } });
+    expect(result.json).toMatchObject({ scope: "read:users" });
+  });
+
+  it("a wrong client secret answers 401 access_denied", async () => {
+    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), client_secret: "wrong" } });
+    expect(result.status).toBe(401);
+    expect(result.json).toEqual({ error: "access_denied", error_description: "Unauthorized" });
+  });
+
+  it("an unknown client id answers 401 access_denied", async () => {
+    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), client_id: "nobody" } });
+    expect(result.status).toBe(401);
+    expect(result.json).toMatchObject({ error: "access_denied" });
+  });
+
+  it("an audience other than https://{domain}/api/v2/ answers 403 access_denied 'Service not found'", async () => {
+    const withoutSlash = audience().replace(/\/$/, "");
+    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), audience: withoutSlash } });
+    expect(result.status).toBe(403);
+    expect(result.json).toEqual({ error: "access_denied", error_description: `Service not found: ${withoutSlash}` });
+  });
+
+  it("a missing audience answers 403 access_denied", async () => {
+    const { audience: _omitted, ...rest } = credentials();
+    const result = await env.client.request("POST", "/oauth/token", { form: rest });
+    expect(result.status).toBe(403);
+    expect(result.json).toMatchObject({ error: "access_denied" });
+  });
+
+  it("another grant type answers 400 unsupported_grant_type, and a missing one 400 invalid_request", async () => {
+    const other = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), grant_type: "password" } });
+    const { grant_type: _omitted, ...rest } = credentials();
+    const missing = await env.client.request("POST", "/oauth/token", { form: rest });
+    expect([other.status, (other.json as { error: string }).error]).toEqual([400, "unsupported_grant_type"]);
+    expect([missing.status, (missing.json as { error: string }).error]).toEqual([400, "invalid_request"]);
+  });
+
+  it("a token stops working once expires_in has passed on the emulator's clock", async () => {
+    const token = await env.client.token();
+    expect((await env.client.request("GET", "/api/v2/roles/rol_reader", { token })).status).toBe(200);
+    clock.advance(3600 * 1000);
+    const result = await env.client.request("GET", "/api/v2/roles/rol_reader", { token });
+    expect(result.status).toBe(401);
+    expect(result.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });
+  });
+});
