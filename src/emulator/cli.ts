@@ -108,7 +108,6 @@ async function main(): Promise<void> {
     ca_cert_path: emulator.caCertPath ?? null,
     admin_url: emulator.adminUrl,
   };
-  process.stdout.write(`${parsed.json ? JSON.stringify(details) : describe(emulator)}\n`);
   const shutdown = (signal: NodeJS.Signals): void => {
     process.stderr.write(`Received ${signal}, stopping.\n`);
     emulator.stop().then(
@@ -116,8 +115,10 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
+  // Handlers first, then the banner: whoever reads the banner may signal at once.
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+  process.stdout.write(`${parsed.json ? JSON.stringify(details) : describe(emulator)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type { FaultRegistry } from "./faults";
 import type { ResolvedEmulatorOptions } from "./options";
 import type { TokenBucket } from "./rate-limiter";
@@ -20,6 +21,8 @@ export interface EmulatorContext {
   readonly tokens: TokenIssuer;
   readonly faults: FaultRegistry;
   readonly log: RequestLog;
+  /** Aborts a request's TCP connection with a reset (RST), not a clean close. */
+  readonly resetConnection: (socket: Socket) => void;
   store: TenantStore;
   limiter: TokenBucket | undefined;
 }

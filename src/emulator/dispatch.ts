@@ -62,11 +62,7 @@ async function applyFault(
 ): Promise<boolean> {
   if (fault.delayMs > 0) await context.options.sleep(fault.delayMs);
   if (fault.resetConnection) {
-    const socket = response.socket;
-    if (socket !== null) {
-      if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-      else socket.destroy();
-    }
+    if (response.socket !== null) context.resetConnection(response.socket);
     log(0);
     return true;
   }

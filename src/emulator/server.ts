@@ -9,7 +9,6 @@ import { managementScopes, resolveOptions, type EmulatorOptions } from "./option
 import { TokenBucket } from "./rate-limiter";
 import { RequestLog } from "./request-log";
 import { buildStore, mergeSeed, parseSeed } from "./seed";
-import { TenantStore } from "./store";
 import { generateTlsMaterial, writeCaCertificate } from "./tls";
 import { TokenIssuer } from "./tokens";
 import type { SeedClient } from "./types";
@@ -79,11 +78,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server: Server =
     tls === undefined ? createHttpServer(handler) : createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, handler);
   server.keepAliveTimeout = 30_000;
-  const sockets = new Set<Socket>();
+  // TCP sockets by client port: stop() destroys them all, and a reset_connection fault resets the TCP
+  // socket under a TLS one (a TLS socket cannot send a reset itself).
+  const sockets = new Map<number | undefined, Socket>();
   server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    const key = socket.remotePort;
+    sockets.set(key, socket);
+    socket.on("close", () => {
+      if (sockets.get(key) === socket) sockets.delete(key);
+    });
   });
+  const resetConnection = (socket: Socket): void => {
+    const tcp = sockets.get(socket.remotePort) ?? socket;
+    if (typeof tcp.resetAndDestroy === "function" && tcp.readyState === "open") {
+      try {
+        tcp.resetAndDestroy();
+        return;
+      } catch {
+        // Not a TCP handle after all: fall back to a plain close.
+      }
+    }
+    tcp.destroy();
+    socket.destroy();
+  };
 
   const port = await listen(server, resolved.port);
   const domain = `localhost:${port}`;
@@ -98,7 +115,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokens: new TokenIssuer(resolved.now, resolved.tokenTtlSeconds, `https://${domain}/`),
     faults: new FaultRegistry(),
     log: new RequestLog(resolved.requestLogLimit, resolved.now),
-    store: store ?? new TenantStore(),
+    resetConnection,
+    store,
     limiter:
       resolved.rateLimit === undefined ? undefined : new TokenBucket(resolved.rateLimit, resolved.now, resolved.rateLimitReset),
   };
@@ -110,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
+      for (const socket of sockets.values()) socket.destroy();
       await closed;
       await caFile?.remove();
     })();

@@ -76,7 +76,7 @@ export class TestClient {
   private readonly agent: HttpsAgent | HttpAgent;
   private cachedToken: string | undefined;
 
-  constructor(readonly emulator: RunningEmulator) {
+  constructor(readonly emulator: Pick<RunningEmulator, "url" | "domain" | "caCertPath" | "clientId" | "clientSecret">) {
     this.agent =
       emulator.caCertPath === undefined
         ? new HttpAgent({ keepAlive: true })

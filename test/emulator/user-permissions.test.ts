@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { API, OTHER_API, permission, standardSeed, useEmulator } from "./support";
+import { API, OTHER_API, permission, useEmulator } from "./support";
 
 describe("user permissions", () => {
   const env = useEmulator();
