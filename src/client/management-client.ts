@@ -102,6 +102,7 @@ export class ManagementClient {
         },
       },
       context,
+      { paced: false },
     );
     const body = (response.data ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
     if (response.status === 200 && typeof body.access_token === "string" && body.access_token !== "") {
@@ -120,22 +121,26 @@ export class ManagementClient {
     );
   }
 
-  /** One logical request: pacing, the attempt, and retries as decided by the retry policy. */
+  /**
+   * One logical request: pacing, the attempt, and retries as decided by the retry policy.
+   * The token endpoint is not paced: Auth0 limits it separately from the Management API.
+   */
   private async sendWithRetries(
     request: HttpRequest,
     context: OperationContext,
+    { paced }: { paced: boolean } = { paced: true },
   ): Promise<{ response: HttpResponse; attempts: number }> {
     const { clock } = this.deps;
     const startedAt = clock.now();
     for (let attempts = 1; ; attempts++) {
-      const release = await this.pacer.acquire();
+      const release = paced ? await this.pacer.acquire() : () => {};
       let outcome: AttemptOutcome;
       let response: HttpResponse | undefined;
       let failure: TransportError | undefined;
       const sentAt = clock.now();
       try {
         response = await this.deps.transport(request);
-        this.pacer.observe(response.headers);
+        if (paced) this.pacer.observe(response.headers);
         outcome = { kind: "response", status: response.status, headers: response.headers };
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
@@ -153,7 +158,7 @@ export class ManagementClient {
         if (response) return { response, attempts };
         throw new Auth0NetworkError({ context, method: request.method, path: request.path, code: outcome.kind === "network" ? outcome.code : "ERR_NETWORK", attempts, cause: failure });
       }
-      if (outcome.kind === "response" && outcome.status === 429) this.pacer.pause(decision.delayMs);
+      if (paced && outcome.kind === "response" && outcome.status === 429) this.pacer.pause(decision.delayMs);
       this.log(
         `${request.method} ${request.path}: ${decision.reason}; retry ${attempts}/${this.policy.maxRetries} in ` +
           `${(decision.delayMs / 1000).toFixed(1)} s (${context.action} ${context.target})`,

@@ -12,8 +12,8 @@ const MIN_EMPTY_BUCKET_PAUSE_MS = 200;
 /**
  * Decides when the next request to one tenant may start. Shared by every resource of a deployment,
  * so a large stack keeps to the tenant's limit instead of tripping it:
- * - at most `maxConcurrentRequests` in flight, and never more than the bucket size Auth0 reports
- *   (`x-ratelimit-limit`);
+ * - one request until the first answer arrives ("slow start"), then at most `maxConcurrentRequests`
+ *   in flight, and never more than the bucket size Auth0 reports (`x-ratelimit-limit`);
  * - when Auth0 reports the bucket empty (`x-ratelimit-remaining: 0`), wait for `x-ratelimit-reset`;
  * - after a 429, every caller waits out the same delay instead of retrying in a stampede;
  * - optionally, a fixed rate (`requestsPerSecond`).
@@ -23,6 +23,8 @@ export class RequestPacer {
   private inFlight = 0;
   private pausedUntil = 0;
   private nextStartAt = 0;
+  /** False until the first response: start with one request, learn the bucket, then open up. */
+  private calibrated = false;
   private bucketLimit: number | undefined;
   private bucketRemaining: number | undefined;
   private bucketResetAt = 0;
@@ -51,6 +53,7 @@ export class RequestPacer {
 
   /** Learns the tenant's bucket from a response's x-ratelimit-* headers. */
   observe(headers: Readonly<Record<string, string | undefined>>): void {
+    this.calibrated = true;
     const limit = parseCount(headers["x-ratelimit-limit"]);
     const remaining = parseCount(headers["x-ratelimit-remaining"]);
     const reset = parseCount(headers["x-ratelimit-reset"]);
@@ -70,6 +73,7 @@ export class RequestPacer {
   }
 
   private concurrencyCap(): number {
+    if (!this.calibrated) return 1;
     return Math.max(1, Math.min(this.options.maxConcurrentRequests, this.bucketLimit ?? Infinity));
   }
 
@@ -77,8 +81,10 @@ export class RequestPacer {
     let until = Math.max(this.pausedUntil, this.nextStartAt);
     if (this.bucketRemaining !== undefined && this.bucketRemaining <= 0) {
       if (now >= this.bucketResetAt) {
-        // The bucket has refilled at least one token: probe with one request and learn again.
+        // The bucket has refilled at least one token: probe with one request and learn again from
+        // its answer; nobody else starts until that answer, or a short pause, has passed.
         this.bucketRemaining = 1;
+        this.bucketResetAt = now + MIN_EMPTY_BUCKET_PAUSE_MS;
       } else {
         until = Math.max(until, this.bucketResetAt);
       }

@@ -3,8 +3,26 @@ import { RequestPacer } from "../../../src/client/request-pacer";
 import { FakeClock } from "../../helpers/fake-clock";
 
 describe("the request pacer", () => {
+  it("starts with one request until the first answer arrives, to learn the bucket", async () => {
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, new FakeClock());
+    const first = await pacer.acquire();
+    let secondStarted = false;
+    const second = pacer.acquire().then((release) => {
+      secondStarted = true;
+      return release;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(secondStarted).toBe(false);
+    pacer.observe({});
+    first();
+    (await second)();
+    expect(secondStarted).toBe(true);
+  });
+
   it("never lets more than maxConcurrentRequests run at once", async () => {
     const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 2 }, new FakeClock());
+    (await pacer.acquire())();
+    pacer.observe({});
     let running = 0;
     let peak = 0;
     await Promise.all(
