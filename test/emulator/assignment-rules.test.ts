@@ -83,7 +83,7 @@ describe("the entity cap of 1000 permissions", () => {
   const env = useEmulator(() => ({ seed: seed() }));
   const first1000 = manyScopes(1000).map((name) => permission(name));
 
-  it("a user can hold 1000 direct permissions, and the 1001st answers 400 'No more permissions can be assigned to this user'", async () => {
+  it("a user can hold 1000 direct permissions, assigned in one call, and the 1001st answers 400 'No more permissions can be assigned to this user'", async () => {
     expect((await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000 })).status).toBe(201);
     const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", {
       permissions: [permission("scope:1000")],
@@ -130,7 +130,7 @@ describe("role-sourced entries in user permission lists", () => {
 
 describe("a per-request limit on the permissions array", () => {
   const env = useEmulator(() => ({ seed: standardSeed(), maxPermissionsPerRequest: 2 }));
-  it("is off by default, and with maxPermissionsPerRequest a longer array answers 400 invalid_body", async () => {
+  it("with maxPermissionsPerRequest, a longer array answers 400 invalid_body", async () => {
     const result = await env.client.api("POST", "/users/auth0%7Ccarol/permissions", {
       permissions: [permission("read:foo"), permission("create:foo"), permission("delete:foo")],
     });

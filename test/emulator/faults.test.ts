@@ -27,7 +27,7 @@ describe("faults", () => {
     expect(result.json).toEqual({ statusCode: 429 });
   });
 
-  it("a fault applies to the next `times` matching requests, then the real answer returns", async () => {
+  it("a fault applies to as many matching requests as its times, then the real answer returns", async () => {
     env.emulator.admin.addFault({ match: { path: "/permissions$" }, times: 2, response: { status: 503 } });
     const statuses = [];
     for (let i = 0; i < 3; i += 1) statuses.push((await env.client.api("GET", path)).status);

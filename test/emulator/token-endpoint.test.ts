@@ -93,4 +93,25 @@ describe("POST /oauth/token", () => {
     expect(result.status).toBe(401);
     expect(result.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });
   });
+
+  it("request log times come from the emulator's clock", async () => {
+    env.emulator.admin.clearRequests();
+    await env.client.token();
+    expect(env.emulator.admin.requests()[0]?.at).toBe(new Date(clock.current).toISOString());
+  });
+});
+
+describe("POST /oauth/token with default options", () => {
+  const env = useEmulator(() => ({ http: true }));
+  it("expires_in defaults to 86400 seconds", async () => {
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: env.emulator.clientId,
+        client_secret: env.emulator.clientSecret,
+        audience: `https://${env.emulator.domain}/api/v2/`,
+      },
+    });
+    expect(result.json).toMatchObject({ expires_in: 86400, token_type: "Bearer" });
+  });
 });

@@ -116,7 +116,7 @@ describe("user permissions", () => {
     });
   });
 
-  it("path ids are percent-decoded, so auth0%7Calice names auth0|alice", async () => {
+  it("path ids are percent-decoded before the lookup, slashes and spaces included", async () => {
     const encoded = await env.client.api("GET", alice);
     expect(encoded.status).toBe(200);
     env.emulator.admin.seed({ users: [{ user_id: "google-oauth2|1 2/3" }] });
