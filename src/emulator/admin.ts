@@ -9,9 +9,15 @@ import type { FaultSpec, RateLimitUpdate, RequestLogEntry, SeedDocument, TenantS
  * effect at once; invalid input throws (`SeedError`, `FaultError` or `TypeError`) and changes nothing.
  */
 export interface EmulatorAdmin {
-  /** Back to the state at start (default client plus the `seed` option); clears faults and the request log, refills the rate-limit bucket. Issued tokens stay valid. */
+  /**
+   * Back to the state at start (default client plus the `seed` option); clears faults and the request log
+   * and refills the rate-limit bucket. Issued tokens stay valid.
+   */
   reset(): void;
-  /** Adds to the tenant: an entity whose key exists is replaced whole. With `replace: true`, the tenant becomes the default client plus this seed. */
+  /**
+   * Adds to the tenant: an entity whose key exists is replaced whole. With `replace: true`, the tenant
+   * becomes the default client plus this seed.
+   */
   seed(seed: SeedDocument, options?: { replace?: boolean }): void;
   /** The tenant, in the seed shape. */
   state(): TenantState;
@@ -54,7 +60,8 @@ export function createAdmin(context: EmulatorContext): EmulatorAdmin {
     },
     seed(seed, options = {}) {
       const parsed = parseSeed(seed);
-      const base: SeedDocument = options.replace === true ? { clients: [context.defaultClient] } : context.store.toState();
+      const base: SeedDocument =
+        options.replace === true ? { clients: [context.defaultClient] } : context.store.toState();
       rebuild(mergeSeed(base, parsed));
     },
     state: () => context.store.toState(),

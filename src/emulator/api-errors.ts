@@ -65,7 +65,8 @@ export const invalidQuery = (detail: string, property?: string): ApiError =>
     "invalid_query_string",
   );
 
-export const invalidUri = (): ApiError => new ApiError(400, "Path validation error: invalid percent-encoding.", "invalid_uri");
+export const invalidUri = (): ApiError =>
+  new ApiError(400, "Path validation error: invalid percent-encoding.", "invalid_uri");
 
 /** The z-schema type name Auth0's validation messages use ("Expected type array but found type null"). */
 export function jsonTypeName(value: unknown): string {

@@ -66,7 +66,11 @@ async function optionsFrom(argv: readonly string[]): Promise<{ options: Emulator
   if (values["client-secret"] !== undefined) options.clientSecret = values["client-secret"];
   const duplicate = oneOf("--duplicate-assign", values["duplicate-assign"], ["noop", "conflict"] as const);
   if (duplicate !== undefined) options.duplicateAssign = duplicate;
-  const unknown = oneOf("--unknown-permission", values["unknown-permission"], ["bad-request", "not-found", "accept"] as const);
+  const unknown = oneOf("--unknown-permission", values["unknown-permission"], [
+    "bad-request",
+    "not-found",
+    "accept",
+  ] as const);
   if (unknown !== undefined) options.unknownPermission = unknown;
   return { options, json: values.json === true };
 }
@@ -91,7 +95,8 @@ async function main(): Promise<void> {
   try {
     parsed = await optionsFrom(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`auth0-permissions-emulator: ${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`auth0-permissions-emulator: ${message}\n\n${help}`);
     process.exitCode = 2;
     return;
   }

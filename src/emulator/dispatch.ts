@@ -18,7 +18,9 @@ function rateLimitHeaders(context: EmulatorContext, decision: RateLimitDecision)
     "x-ratelimit-remaining": String(decision.remaining),
     "x-ratelimit-reset": String(decision.reset),
   };
-  if (!decision.allowed && context.options.retryAfterHeader) headers["retry-after"] = String(decision.retryAfterSeconds);
+  if (!decision.allowed && context.options.retryAfterHeader) {
+    headers["retry-after"] = String(decision.retryAfterSeconds);
+  }
   return headers;
 }
 
@@ -26,11 +28,17 @@ function rateLimitHeaders(context: EmulatorContext, decision: RateLimitDecision)
 const tooManyRequests = (): ApiError => new ApiError(429, "Global limit has been reached", "too_many_requests");
 
 /**
- * A Management API request, in Auth0's order: route lookup (404), rate limit (429), token (401),
+ * A Management API request, in this order: rate limit (429), route lookup (404), token (401),
  * scope (403), then the handler, which validates (400) before looking entities up (404). Every answer,
  * errors included, carries the rate-limit headers when a limit is configured.
  */
-async function apiReply(context: EmulatorContext, request: IncomingMessage, method: string, path: string, query: Record<string, string>): Promise<Reply> {
+async function apiReply(
+  context: EmulatorContext,
+  request: IncomingMessage,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+): Promise<Reply> {
   const decision = context.limiter?.take();
   const limitHeaders = decision === undefined ? undefined : rateLimitHeaders(context, decision);
   const withLimits = (reply: Reply): Reply =>

@@ -32,14 +32,15 @@ export function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export function send(response: ServerResponse, reply: Reply, extraHeaders?: Record<string, string>): void {
+export function send(response: ServerResponse, reply: Reply): void {
   if (response.destroyed || response.headersSent) return;
-  const payload = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+  const body = reply.body;
+  const payload = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
   response.statusCode = reply.status;
   response.setHeader("content-type", jsonContentType);
   response.setHeader("content-length", Buffer.byteLength(payload));
-  if (extraHeaders !== undefined) for (const name in extraHeaders) response.setHeader(name, extraHeaders[name] ?? "");
-  if (reply.headers !== undefined) for (const name in reply.headers) response.setHeader(name, reply.headers[name] ?? "");
+  const headers = reply.headers;
+  if (headers !== undefined) for (const name in headers) response.setHeader(name, headers[name] ?? "");
   response.end(payload);
 }
 

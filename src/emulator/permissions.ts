@@ -53,7 +53,8 @@ function resolveServer(store: TenantStore, identifier: string): ResourceServerRe
 }
 
 function unknownPermissionError(rules: AssignRules, permission: PermissionReference): ApiError {
-  const message = `Permission '${permission.permission_name}' does not exist on the resource server: '${permission.resource_server_identifier}'`;
+  const { permission_name: name, resource_server_identifier: identifier } = permission;
+  const message = `Permission '${name}' does not exist on the resource server: '${identifier}'`;
   return new ApiError(rules.unknownPermission === "not-found" ? 404 : 400, message);
 }
 
@@ -77,10 +78,8 @@ export function assignPermissions(
     const key = permissionKey(permission);
     if (target.has(key)) {
       if (rules.duplicateAssign === "conflict") {
-        throw new ApiError(
-          409,
-          `Permission '${permission.permission_name}' of '${permission.resource_server_identifier}' is already assigned to this ${kind}`,
-        );
+        const { permission_name: name, resource_server_identifier: identifier } = permission;
+        throw new ApiError(409, `Permission '${name}' of '${identifier}' is already assigned to this ${kind}`);
       }
       continue;
     }

@@ -48,7 +48,9 @@ function listen(server: Server, port: number): Promise<number> {
  * `http` is set. Rejects if the seed is invalid or the port is taken.
  *
  * @example
- * const emulator = await startEmulator({ seed: { resource_servers: [{ identifier: "https://api", scopes: ["read:x"] }] } });
+ * const emulator = await startEmulator({
+ *   seed: { resource_servers: [{ identifier: "https://api", scopes: ["read:x"] }] },
+ * });
  * // NODE_EXTRA_CA_CERTS=emulator.caCertPath, auth0:domain=emulator.domain
  * await emulator.stop();
  */
@@ -105,7 +107,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const port = await listen(server, resolved.port);
   const domain = `localhost:${port}`;
   const url = `${tls === undefined ? "http" : "https"}://${domain}`;
-  const audiences = tls === undefined ? [`https://${domain}/api/v2/`, `http://${domain}/api/v2/`] : [`https://${domain}/api/v2/`];
+  const audiences = [`https://${domain}/api/v2/`];
+  if (tls === undefined) audiences.push(`http://${domain}/api/v2/`);
   context = {
     options: resolved,
     domain,
@@ -118,7 +121,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     resetConnection,
     store,
     limiter:
-      resolved.rateLimit === undefined ? undefined : new TokenBucket(resolved.rateLimit, resolved.now, resolved.rateLimitReset),
+      resolved.rateLimit === undefined
+        ? undefined
+        : new TokenBucket(resolved.rateLimit, resolved.now, resolved.rateLimitReset),
   };
   admin = createAdmin(context);
   const caFile = tls === undefined ? undefined : await writeCaCertificate(tls.caCertPem);
