@@ -1,0 +1,44 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { E2eStack } from "./support/stack";
+import { API, rolePermissions, userPermissions, wire } from "./support/tenant";
+
+const EXAMPLES = join(__dirname, "..", "..", "examples");
+const examples = readdirSync(EXAMPLES).filter((name) => statSync(join(EXAMPLES, name)).isDirectory());
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator({
+    seed: {
+      resource_servers: [{ identifier: API, scopes: ["read:reports", "export:reports", "delete:reports", "view:dashboards"] }],
+      users: [{ user_id: "auth0|example-user", permissions: [wire("view:dashboards")] }],
+      roles: [{ id: "rol_example", permissions: [wire("read:reports"), wire("delete:reports")] }],
+    },
+  });
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+describe("every program in examples/", () => {
+  it.each(examples)("%s deploys and destroys, leaving the tenant as it was", async (example) => {
+    const stack = await E2eStack.create(join(EXAMPLES, example), { caCertPath: emulator.caCertPath! });
+    for (const [key, value] of [
+      ["auth0:domain", emulator.domain],
+      ["auth0:clientId", emulator.clientId],
+      ["apiIdentifier", API],
+      ["userId", "auth0|example-user"],
+      ["roleId", "rol_example"],
+    ] as const) {
+      await stack.setConfig(key, value);
+    }
+    await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+    await stack.up();
+    expect(userPermissions(emulator, "auth0|example-user").length).toBeGreaterThan(1);
+    await stack.destroy();
+    expect(userPermissions(emulator, "auth0|example-user")).toEqual(["view:dashboards"]);
+    expect(rolePermissions(emulator, "rol_example")).toEqual(["delete:reports", "read:reports"]);
+  });
+});

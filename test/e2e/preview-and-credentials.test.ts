@@ -1,0 +1,79 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { E2eStack } from "./support/stack";
+import { SEED, perm, userPermissions } from "./support/tenant";
+
+const PROGRAM = join(__dirname, "programs", "declarative");
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: SEED });
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function configuredStack(): Promise<E2eStack> {
+  const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
+  await stack.setConfig("auth0:domain", emulator.domain);
+  await stack.setConfig("auth0:clientId", emulator.clientId);
+  await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+  return stack;
+}
+
+describe("bad input fails pulumi preview, naming the property, and the tenant sees nothing", () => {
+  it.each([
+    ["an empty userId", { kind: "user", name: "g", id: "", permissions: [perm("read:reports")] }, /userId must not be empty/],
+    ["an empty permission list", { kind: "user", name: "g", id: "auth0|alice", permissions: [] }, /permissions must list at least one permission/],
+    ["snake_case fields", { kind: "user", name: "g", id: "auth0|alice", permissions: [{ resource_server_identifier: "x", permission_name: "y" }] }, /permissions\[0\]\.resource_server_identifier is not a permission field/],
+    ["a permission name with a space", { kind: "role", name: "r", id: "rol_support", permissions: [perm("read reports")] }, /permissions\[0\]\.permissionName must not contain white space/],
+    ["over 1000 permissions", { kind: "role", name: "r", id: "rol_support", permissions: Array.from({ length: 1001 }, (_, i) => perm(`p:${i}`)) }, /1001 distinct permissions; Auth0 allows at most 1000/],
+  ])("%s", async (_name, spec, message) => {
+    const stack = await configuredStack();
+    await stack.setResources([spec as never]);
+    emulator.admin.clearRequests();
+    const result = await stack.preview();
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(message);
+    expect(emulator.admin.requests()).toEqual([]);
+  });
+
+  it("a missing auth0:domain", async () => {
+    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
+    await stack.setResources([{ kind: "user", name: "g", id: "auth0|alice", permissions: [perm("read:reports")] }]);
+    const result = await stack.preview();
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/auth0:domain is not set/);
+  });
+});
+
+describe("credentials", () => {
+  it("come from the environment when the stack config has none, and never reach the state", async () => {
+    const stack = await E2eStack.create(PROGRAM, {
+      caCertPath: emulator.caCertPath!,
+      env: { AUTH0_DOMAIN: emulator.domain, AUTH0_CLIENT_ID: emulator.clientId, AUTH0_CLIENT_SECRET: emulator.clientSecret },
+    });
+    await stack.setResources([{ kind: "user", name: "env-grant", id: "auth0|bob", permissions: [perm("admin:reports")] }]);
+    await stack.up();
+    expect(userPermissions(emulator, "auth0|bob")).toContain("admin:reports");
+    const everything = [await stack.exportText(), stack.stateFileText(), ...stack.transcript].join("\n");
+    expect(everything).not.toContain(emulator.clientSecret);
+    expect(everything).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+    await stack.destroy();
+    expect(userPermissions(emulator, "auth0|bob")).toEqual(["unrelated:thing"]);
+  });
+
+  it("from stack config are stored encrypted: the secret is nowhere in plaintext, __provider included", async () => {
+    const stack = await configuredStack();
+    await stack.setResources([{ kind: "user", name: "cfg-grant", id: "auth0|bob", permissions: [perm("read:reports")] }]);
+    await stack.up();
+    const exported = await stack.exportText();
+    expect(exported).toContain('"__provider"');
+    expect(exported).toContain("ciphertext");
+    const everything = [exported, stack.stateFileText(), ...stack.transcript].join("\n");
+    expect(everything).not.toContain(emulator.clientSecret);
+    expect(everything).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+    await stack.destroy();
+  });
+});

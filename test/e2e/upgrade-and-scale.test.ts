@@ -1,0 +1,89 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { installProject, packPackage } from "./support/global-setup";
+import { E2eStack } from "./support/stack";
+import { SEED, perm, rolePermissions, userPermissions, wire } from "./support/tenant";
+
+const PROGRAM = join(__dirname, "programs", "declarative");
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: SEED });
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function configure(stack: E2eStack): Promise<void> {
+  await stack.setConfig("auth0:domain", emulator.domain);
+  await stack.setConfig("auth0:clientId", emulator.clientId);
+  await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+}
+
+/** A later build: the same package with another version, whose provider runtime leaves a mark when loaded. */
+function laterBuild(): string {
+  const e2e = inject("e2e");
+  const dir = join(e2e.workDir, "later-build");
+  mkdirSync(dir, { recursive: true });
+  for (const entry of ["package.json", "README.md", "dist"]) cpSync(join(e2e.repo, entry), join(dir, entry), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  manifest.version = `${manifest.version}-later.1`;
+  delete manifest.scripts;
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+  appendFileSync(
+    join(dir, "dist", "provider", "index.js"),
+    '\nif (process.env.E2E_RUNTIME_MARK) require("node:fs").appendFileSync(process.env.E2E_RUNTIME_MARK, "later build loaded\\n");\n',
+  );
+  return packPackage(dir, join(e2e.workDir, "packs-later"));
+}
+
+describe("upgrades", () => {
+  it("a stack deployed with one build is refreshed and destroyed by a later build", async () => {
+    const e2e = inject("e2e");
+    const projectDir = join(e2e.workDir, "upgrade-project");
+    installProject(e2e.repo, projectDir, e2e.tarball);
+    const mark = join(e2e.workDir, "runtime-mark.txt");
+    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, projectDir, env: { E2E_RUNTIME_MARK: mark } });
+    await configure(stack);
+    await stack.setResources([
+      { kind: "user", name: "grant", id: "auth0|alice", permissions: [perm("admin:reports")] },
+      { kind: "role", name: "removal", id: "rol_support", permissions: [perm("write:reports")] },
+    ]);
+    await stack.up();
+    expect(existsSync(mark)).toBe(false);
+
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", laterBuild()], { cwd: projectDir });
+    const refresh = await stack.refresh("--expect-no-changes");
+    expect(refresh.code, refresh.output).toBe(0);
+    await stack.destroy();
+    expect(readFileSync(mark, "utf8")).toContain("later build loaded");
+    expect(userPermissions(emulator, "auth0|alice")).toEqual(["unrelated:thing"]);
+    expect(rolePermissions(emulator, "rol_support")).toEqual(["delete:reports", "read:reports", "write:reports"]);
+  });
+});
+
+describe("scale under the free plan's rate limit", () => {
+  it("fifty resources in one deployment complete with no failed operation", async () => {
+    const users = Array.from({ length: 50 }, (_, i) => `auth0|load-${i}`);
+    emulator.admin.seed({ users: users.map((user_id) => ({ user_id, permissions: [wire("unrelated:thing")] })) });
+    emulator.admin.setRateLimit({ profile: "free" });
+    try {
+      const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
+      await configure(stack);
+      await stack.setResources(users.map((id, i) => ({ kind: "user", name: `load-${i}`, id, permissions: [perm("read:reports"), perm("export:reports")] })));
+      emulator.admin.clearRequests();
+      const up = await stack.up();
+      expect(up.stdout).toMatch(/51 created/);
+      for (const id of users) expect(userPermissions(emulator, id)).toEqual(["export:reports", "read:reports", "unrelated:thing"]);
+      const log = emulator.admin.requests();
+      console.log(`free plan, 50 resources: ${log.length} requests, ${log.filter((r) => r.status === 429).length} answered 429`);
+      await stack.destroy();
+      for (const id of users) expect(userPermissions(emulator, id)).toEqual(["unrelated:thing"]);
+    } finally {
+      emulator.admin.setRateLimit({ profile: "none" });
+    }
+  });
+});
