@@ -41,6 +41,7 @@ try {
   mkdirSync(program);
   copyFileSync(join(repo, "examples", "quickstart", "index.ts"), join(program, "index.ts"));
   copyFileSync(join(repo, "examples", "quickstart", "Pulumi.yaml"), join(program, "Pulumi.yaml"));
+  writeFileSync(join(program, "package.json"), JSON.stringify({ name: "auth0-permissions-demo", private: true }));
   // The program resolves @pulumi/pulumi and this package from the repository's node_modules.
   symlinkSync(join(repo, "node_modules"), join(program, "node_modules"), "junction");
   mkdirSync(join(work, "backend"));
@@ -100,16 +101,24 @@ process.exit(exitCode);
 
 function run(binDir, cwd, env, args, quiet) {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(binDir, "pulumi"), [...args, "--non-interactive"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(join(binDir, "pulumi"), ["--non-interactive", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    let pending = "";
+    // Pulumi redraws progress lines; print whole lines only, indented under the step.
     const onData = (chunk) => {
       output += chunk;
-      if (!quiet) process.stdout.write(String(chunk).replace(/^(?=.)/gm, "  | "));
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      if (!quiet) for (const line of lines) if (line.trim() !== "") console.log(`  | ${line}`);
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`pulumi ${args.join(" ")} exited ${code}\n${output}`))));
+    child.on("close", (code) => {
+      if (!quiet && pending.trim() !== "") console.log(`  | ${pending}`);
+      code === 0 ? resolve(output) : reject(new Error(`pulumi ${args.join(" ")} exited ${code}\n${output}`));
+    });
   });
 }
 
