@@ -47,7 +47,8 @@ export function assertSameTenant(recordedDomain: unknown, configuredDomain: stri
   if (typeof recordedDomain !== "string" || recordedDomain === "" || recordedDomain === configuredDomain) return;
   throw new WrongTenantError(
     `${resource} is recorded in tenant '${recordedDomain}', but the provider is configured for '${configuredDomain}'. ` +
-      `Nothing was changed in either tenant. To manage it, set auth0:domain back to ${recordedDomain}. To move the ` +
-      "stack to the new tenant, first run `pulumi destroy` (or `pulumi state delete <urn>`) with the old domain.",
+      "Nothing was changed in either tenant. To keep managing it, set auth0:domain (and its credentials) back to " +
+      `${recordedDomain} and run \`pulumi up\`. To move the stack to another tenant, first run \`pulumi destroy\` while ` +
+      `configured for ${recordedDomain}, or drop the resource from state with \`pulumi state delete <urn>\`.`,
   );
 }

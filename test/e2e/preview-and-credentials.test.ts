@@ -77,3 +77,43 @@ describe("credentials", () => {
     await stack.destroy();
   });
 });
+
+describe("the tenant guard", () => {
+  it("refuses, at preview, to act on resources recorded in another tenant, and touches neither", async () => {
+    const other = await startEmulator({ seed: SEED });
+    try {
+      const stack = await configuredStack();
+      await stack.setResources([{ kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("export:reports")] }]);
+      await stack.up();
+      await stack.setConfig("auth0:domain", other.domain);
+      await stack.setConfig("auth0:clientId", other.clientId);
+      await stack.setConfig("auth0:clientSecret", other.clientSecret, true);
+      await stack.setResources([{ kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("read:reports")] }]);
+      emulator.admin.clearRequests();
+      const preview = await stack.preview();
+      expect(preview.code).not.toBe(0);
+      expect(preview.output).toMatch(new RegExp(`recorded in tenant '${emulator.domain}', but the provider is configured for '${other.domain}'`));
+      const up = await stack.run(["up", "--yes", "--skip-preview"]);
+      expect(up.code).not.toBe(0);
+      expect(emulator.admin.requests()).toEqual([]);
+      expect(other.admin.requests()).toEqual([]);
+      expect(userPermissions(emulator, "auth0|bob")).toContain("export:reports");
+      const destroy = await stack.run(["destroy", "--yes", "--skip-preview"]);
+      expect(destroy.code).not.toBe(0);
+      expect(destroy.output).toMatch(/Nothing was changed in either tenant/);
+      expect(emulator.admin.requests()).toEqual([]);
+      expect(other.admin.requests()).toEqual([]);
+      // What the message says to do works: the old domain and credentials back, then up.
+      await stack.setConfig("auth0:domain", emulator.domain);
+      await stack.setConfig("auth0:clientId", emulator.clientId);
+      await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+      await stack.up();
+      expect(userPermissions(emulator, "auth0|bob")).toEqual(["read:reports", "unrelated:thing"]);
+      await stack.destroy();
+      expect(userPermissions(emulator, "auth0|bob")).toEqual(["unrelated:thing"]);
+      expect(other.admin.requests()).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
+});
