@@ -1,7 +1,8 @@
 // Makes `require("pulumi-auth0-permissions/provider")` resolve inside this repository, as it does
 // in a user's project: the serialized provider requires the package by name, and the repository's
 // own Pulumi program (Pulumi.yaml at the root) and tests run from here. Development only: npm runs
-// `prepare` for a git checkout, never for a user installing the published tarball.
+// `prepare` (and so `build`) for a git checkout, never for a user installing the published tarball;
+// `build` re-creates the link because `npm install <pkg>` prunes it.
 import { existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

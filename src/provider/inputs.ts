@@ -1,6 +1,6 @@
 import { AUTH0_PERMISSION_CAP } from "../config/defaults";
 import type { Permission } from "../permissions/permission";
-import { canonicalize } from "../permissions/permission-set";
+import { canonicalize, samePermissions } from "../permissions/permission-set";
 
 /**
  * Input validation and canonicalization for `check`, which runs at preview time: every rule here
@@ -126,4 +126,35 @@ export function checkOptionalBoolean(value: unknown, property: string, fallback:
   if (isUnknown(value) || typeof value === "boolean") return value;
   failures.push({ property, reason: `${property} must be true or false, got ${typeName(value)}.` });
   return value;
+}
+
+/**
+ * The `check` both resources share: credentials present (so a preview fails early without them),
+ * the id property, the permission list, and any resource-specific fields from `more`.
+ */
+export function checkResourceInputs(
+  news: Record<string, unknown>,
+  idProperty: "userId" | "roleId",
+  requireSettings: () => unknown,
+  more: (failures: CheckFailure[]) => Record<string, unknown> = () => ({}),
+): { inputs?: Record<string, unknown>; failures?: CheckFailure[] } {
+  requireSettings();
+  const failures: CheckFailure[] = [];
+  const inputs = {
+    ...news,
+    [idProperty]: checkId(news[idProperty], idProperty, failures),
+    permissions: checkPermissions(news["permissions"], failures),
+    ...more(failures),
+  };
+  return failures.length > 0 ? { failures } : { inputs };
+}
+
+/** The list changed, compared as sets; a list not yet known during preview counts as changed. */
+export function permissionsChanged(old: readonly Permission[], news: unknown): boolean {
+  return !Array.isArray(news) || news.some(isUnknown) || !samePermissions(old, news as Permission[]);
+}
+
+/** `[property]` when the identity changed (or is not known yet): a replacement. */
+export function replacesOnChange(property: string, old: string, news: unknown): string[] {
+  return isUnknown(news) || news !== old ? [property] : [];
 }

@@ -2,8 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../client/errors";
 import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
-import { canonicalize, difference, intersection, samePermissions, union } from "../permissions/permission-set";
-import { checkId, checkOptionalBoolean, checkPermissions, isUnknown, type CheckFailure } from "./inputs";
+import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { restoreEach } from "./partial-failures";
 import { currentSettings, tenantApi, type TenantApi } from "./runtime";
 import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
@@ -29,26 +29,20 @@ const RESOURCE = "RolePermissionRemoval";
 
 export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    currentSettings(); // fail the preview early when there is no domain or no credentials
-    const failures: CheckFailure[] = [];
-    const inputs = {
-      ...news,
-      roleId: checkId(news["roleId"], "roleId", failures),
-      permissions: checkPermissions(news["permissions"], failures),
+    return checkResourceInputs(news, "roleId", currentSettings, (failures) => ({
       restoreOnDelete: checkOptionalBoolean(news["restoreOnDelete"], "restoreOnDelete", true, failures),
-    };
-    return failures.length > 0 ? { failures } : { inputs };
+    }));
   },
 
   async diff(_id: string, olds: RolePermissionRemovalState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
-    const replaces = isUnknown(news["roleId"]) || news["roleId"] !== olds.roleId ? ["roleId"] : [];
-    const permissionsChanged =
-      !Array.isArray(news["permissions"]) ||
-      (news["permissions"] as unknown[]).some(isUnknown) ||
-      !samePermissions(olds.permissions, news["permissions"] as Permission[]);
+    const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
-    return { changes: replaces.length > 0 || permissionsChanged || restoreChanged, replaces, deleteBeforeReplace: true };
+    return {
+      changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]) || restoreChanged,
+      replaces,
+      deleteBeforeReplace: true,
+    };
   },
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {

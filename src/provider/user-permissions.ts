@@ -2,8 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../client/errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
-import { intersection, planChanges, samePermissions } from "../permissions/permission-set";
-import { checkId, checkPermissions, isUnknown, type CheckFailure } from "./inputs";
+import { intersection, planChanges } from "../permissions/permission-set";
+import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { removeEach } from "./partial-failures";
 import { currentSettings, tenantApi } from "./runtime";
 import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserPermissionsState } from "./state";
@@ -27,25 +27,14 @@ const RESOURCE = "UserPermissions";
 
 export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    currentSettings(); // fail the preview early when there is no domain or no credentials
-    const failures: CheckFailure[] = [];
-    const inputs = {
-      ...news,
-      userId: checkId(news["userId"], "userId", failures),
-      permissions: checkPermissions(news["permissions"], failures),
-    };
-    return failures.length > 0 ? { failures } : { inputs };
+    return checkResourceInputs(news, "userId", currentSettings);
   },
 
   async diff(_id: string, olds: UserPermissionsState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
-    const replaces = isUnknown(news["userId"]) || news["userId"] !== olds.userId ? ["userId"] : [];
-    const permissionsChanged =
-      !Array.isArray(news["permissions"]) ||
-      (news["permissions"] as unknown[]).some(isUnknown) ||
-      !samePermissions(olds.permissions, news["permissions"] as Permission[]);
+    const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
     return {
-      changes: replaces.length > 0 || permissionsChanged,
+      changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]),
       replaces,
       // Create-before-delete on the same user would revoke what the new resource just granted.
       deleteBeforeReplace: true,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { E2eStack } from "./support/stack";
-import { API, rolePermissions, userPermissions, wire } from "./support/tenant";
+import { API, rolePermissions, useEmulator, userPermissions, wire } from "./support/tenant";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
 const examples = readdirSync(EXAMPLES).filter((name) => statSync(join(EXAMPLES, name)).isDirectory());
@@ -25,16 +25,14 @@ afterAll(async () => {
 describe("every program in examples/", () => {
   it.each(examples)("%s deploys and destroys, leaving the tenant as it was", async (example) => {
     const stack = await E2eStack.create(join(EXAMPLES, example), { caCertPath: emulator.caCertPath! });
+    await useEmulator(stack, emulator);
     for (const [key, value] of [
-      ["auth0:domain", emulator.domain],
-      ["auth0:clientId", emulator.clientId],
       ["apiIdentifier", API],
       ["userId", "auth0|example-user"],
       ["roleId", "rol_example"],
     ] as const) {
       await stack.setConfig(key, value);
     }
-    await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
     await stack.up();
     expect(userPermissions(emulator, "auth0|example-user").length).toBeGreaterThan(1);
     await stack.destroy();

@@ -12,6 +12,7 @@ import {
   setRolePermissions,
   setUserPermissions,
   summarize,
+  useEmulator,
   userPermissions,
 } from "./support/tenant";
 
@@ -25,9 +26,7 @@ let stack: E2eStack;
 beforeAll(async () => {
   emulator = await startEmulator({ seed: SEED });
   stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await stack.setConfig("auth0:domain", emulator.domain);
-  await stack.setConfig("auth0:clientId", emulator.clientId);
-  await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+  await useEmulator(stack, emulator);
   await stack.setResources([aliceGrant, supportRemoval]);
 });
 

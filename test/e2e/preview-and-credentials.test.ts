@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { E2eStack } from "./support/stack";
-import { SEED, perm, userPermissions } from "./support/tenant";
+import { SEED, perm, useEmulator, userPermissions } from "./support/tenant";
 
 const PROGRAM = join(__dirname, "programs", "declarative");
 let emulator: RunningEmulator;
@@ -16,9 +16,7 @@ afterAll(async () => {
 
 async function configuredStack(): Promise<E2eStack> {
   const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await stack.setConfig("auth0:domain", emulator.domain);
-  await stack.setConfig("auth0:clientId", emulator.clientId);
-  await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+  await useEmulator(stack, emulator);
   return stack;
 }
 
@@ -85,9 +83,7 @@ describe("the tenant guard", () => {
       const stack = await configuredStack();
       await stack.setResources([{ kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("export:reports")] }]);
       await stack.up();
-      await stack.setConfig("auth0:domain", other.domain);
-      await stack.setConfig("auth0:clientId", other.clientId);
-      await stack.setConfig("auth0:clientSecret", other.clientSecret, true);
+      await useEmulator(stack, other);
       await stack.setResources([{ kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("read:reports")] }]);
       emulator.admin.clearRequests();
       const preview = await stack.preview();
@@ -104,9 +100,7 @@ describe("the tenant guard", () => {
       expect(emulator.admin.requests()).toEqual([]);
       expect(other.admin.requests()).toEqual([]);
       // What the message says to do works: the old domain and credentials back, then up.
-      await stack.setConfig("auth0:domain", emulator.domain);
-      await stack.setConfig("auth0:clientId", emulator.clientId);
-      await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+      await useEmulator(stack, emulator);
       await stack.up();
       expect(userPermissions(emulator, "auth0|bob")).toEqual(["read:reports", "unrelated:thing"]);
       await stack.destroy();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { installProject, packPackage } from "./support/global-setup";
 import { E2eStack } from "./support/stack";
-import { SEED, perm, rolePermissions, userPermissions, wire } from "./support/tenant";
+import { SEED, perm, rolePermissions, useEmulator, userPermissions, wire } from "./support/tenant";
 
 const PROGRAM = join(__dirname, "programs", "declarative");
 let emulator: RunningEmulator;
@@ -16,12 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
 });
-
-async function configure(stack: E2eStack): Promise<void> {
-  await stack.setConfig("auth0:domain", emulator.domain);
-  await stack.setConfig("auth0:clientId", emulator.clientId);
-  await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
-}
 
 /** A later build: the same package with another version, whose provider runtime leaves a mark when loaded. */
 function laterBuild(): string {
@@ -47,7 +41,7 @@ describe("upgrades", () => {
     installProject(e2e.repo, projectDir, e2e.tarball);
     const mark = join(e2e.workDir, "runtime-mark.txt");
     const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, projectDir, env: { E2E_RUNTIME_MARK: mark } });
-    await configure(stack);
+    await useEmulator(stack, emulator);
     await stack.setResources([
       { kind: "user", name: "grant", id: "auth0|alice", permissions: [perm("admin:reports")] },
       { kind: "role", name: "removal", id: "rol_support", permissions: [perm("write:reports")] },
@@ -72,7 +66,7 @@ describe("scale under the free plan's rate limit", () => {
     emulator.admin.setRateLimit({ profile: "free" });
     try {
       const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-      await configure(stack);
+      await useEmulator(stack, emulator);
       await stack.setResources(users.map((id, i) => ({ kind: "user", name: `load-${i}`, id, permissions: [perm("read:reports"), perm("export:reports")] })));
       emulator.admin.clearRequests();
       const up = await stack.up();

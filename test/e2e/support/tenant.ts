@@ -1,4 +1,5 @@
 import type { RequestLogEntry, RunningEmulator, SeedDocument } from "../../../src/emulator";
+import type { E2eStack } from "./stack";
 
 export const API = "https://api.example.com";
 export const perm = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
@@ -46,3 +47,10 @@ export const isWrite = (r: RequestLogEntry) => r.path.startsWith("/api/v2/") && 
 export const isToken = (r: RequestLogEntry) => r.path === "/oauth/token";
 export const apiRequests = (emulator: RunningEmulator) => emulator.admin.requests().filter((r) => r.path.startsWith("/api/v2/"));
 export const summarize = (entries: RequestLogEntry[]) => entries.map((r) => `${r.method} ${r.path} ${r.status}`);
+
+/** Points a stack at the emulator through stack config, the client secret stored as a secret. */
+export async function useEmulator(stack: E2eStack, emulator: RunningEmulator): Promise<void> {
+  await stack.setConfig("auth0:domain", emulator.domain);
+  await stack.setConfig("auth0:clientId", emulator.clientId);
+  await stack.setConfig("auth0:clientSecret", emulator.clientSecret, true);
+}
