@@ -17,6 +17,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Reliability and security (issue 5). `npm test` runs the quick subset in test/reliability/quick;
+        // RELIABILITY=full (`npm run test:reliability`) runs everything and writes docs/reliability.md.
+        test: {
+          name: "reliability",
+          include: process.env["RELIABILITY"] === "full" ? ["test/reliability/**/*.test.ts"] : ["test/reliability/quick/**/*.test.ts"],
+          globalSetup: ["test/e2e/support/global-setup.ts", "test/reliability/support/global-setup.ts"],
+          testTimeout: 30 * 60_000,
+          hookTimeout: 30 * 60_000,
+          fileParallelism: false,
+          // After the other projects: its timing-sensitive faults and memory figures need the machine to itself.
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

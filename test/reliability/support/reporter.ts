@@ -1,0 +1,125 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import type { Reporter, TestModule } from "vitest/node";
+import { combineFigures, type Figure } from "./figures";
+
+/**
+ * Writes docs/reliability.md at the end of a full run (`npm run test:reliability`) from the figures
+ * the test files recorded. Every number in the document comes from this run's figures file; the
+ * document also says how many tests passed, so a failing run cannot pass for a good one.
+ */
+export default class ReliabilityReporter implements Reporter {
+  private startedAt = Date.now();
+
+  onInit(): void {
+    this.startedAt = Date.now();
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    if (process.env["RELIABILITY"] !== "full") return;
+    const dir = process.env["RELIABILITY_FIGURES_DIR"];
+    const file = dir === undefined ? undefined : join(dir, "figures.jsonl");
+    if (file === undefined || !existsSync(file)) {
+      console.error("reliability reporter: no figures were recorded; docs/reliability.md left as it is");
+      return;
+    }
+    const figures = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as Figure);
+    const tests = { passed: 0, failed: 0, skipped: 0 };
+    const files: string[] = [];
+    for (const module of testModules) {
+      if (module.project.name !== "reliability") continue;
+      files.push(module.moduleId.replace(/^.*\/test\/reliability\//, "test/reliability/"));
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") tests.passed++;
+        else if (state === "failed") tests.failed++;
+        else tests.skipped++;
+      }
+    }
+    const minutes = ((Date.now() - this.startedAt) / 60_000).toFixed(1);
+    const target = join(__dirname, "..", "..", "..", "docs", "reliability.md");
+    writeFileSync(target, render(combineFigures(figures), tests, files.sort(), minutes));
+    console.error(`reliability reporter: wrote ${target} (${tests.passed} passed, ${tests.failed} failed)`);
+  }
+}
+
+const SECTION_ORDER = ["Faults", "Interruption", "Model-based", "Bad input", "Secrets", "Concurrency", "Scale"];
+
+const SECTION_TEXT: Record<string, string> = {
+  Faults:
+    "Faults injected through the emulator during real `pulumi up` and `pulumi destroy` runs (the packed package, " +
+    "the real CLI). A fault scenario is one kind of fault injected into one run. It ends in one of two accepted " +
+    "ways: the run converges (the tenant equals the declared state and nothing else changed), or it fails with a " +
+    "clear error and the next run, without the fault, converges. \"Faulty answers served\" counts the emulator's " +
+    "request-log entries that carried the fault (a 429, a 5xx, a reset or hung connection, a 401 for an expired " +
+    "token, a failed token request).",
+  Interruption:
+    "`pulumi up` and `pulumi destroy` killed at a random point with SIGINT or SIGKILL (to the CLI alone, or to its " +
+    "whole process group as a CI runner does), then the recovery below, then `pulumi up`. A run converges when " +
+    "the tenant then equals the declared state with nothing lost and nothing extra.",
+  "Model-based":
+    "fast-check sequences of program changes, out-of-band tenant edits and `up` / `up --refresh`, ending with a " +
+    "destroy. After every `up` the tenant must equal the model exactly: declared grants present, declared " +
+    "removals absent, everything unmanaged unchanged.",
+  "Bad input":
+    "Malformed inputs, each in its own stack: rejected at `pulumi preview` with a message naming the problem and " +
+    "no request to the tenant, or (for what only the tenant knows) a documented error at `pulumi up` that names " +
+    "the user or role and changes nothing.",
+  Secrets:
+    "Every artifact of every run above, scanned for the client secret(s), every access token the emulator issued " +
+    "(and its signature alone), and anything JWT-shaped or `Bearer ...`.",
+  Concurrency: "Many resources on the same user and the same role in one deployment, checked exactly.",
+  Scale: "A user at Auth0's cap of 1000 direct permissions, through the real CLI, checked exactly at every step.",
+};
+
+function render(figures: Figure[], tests: { passed: number; failed: number; skipped: number }, files: string[], minutes: string): string {
+  const bySection = new Map<string, Figure[]>();
+  for (const figure of figures) {
+    const list = bySection.get(figure.section) ?? [];
+    list.push(figure);
+    bySection.set(figure.section, list);
+  }
+  const sections = [...SECTION_ORDER.filter((s) => bySection.has(s)), ...[...bySection.keys()].filter((s) => !SECTION_ORDER.includes(s))];
+  const lines: string[] = [
+    "# Reliability and security figures",
+    "",
+    "Generated by `npm run test:reliability` (the `reliability` vitest project with `RELIABILITY=full`); do not",
+    "edit by hand. Every figure below was counted by that run. To reproduce:",
+    "",
+    "```sh",
+    "npm ci",
+    "npm run test:reliability        # writes this file; RELIABILITY_SEED=<n> fixes the fast-check seed",
+    "```",
+    "",
+    `Run: ${new Date().toISOString()}, ${minutes} min, ${cpus().length} CPU(s), ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
+      `Node ${process.versions.node}. Tests: **${tests.passed} passed, ${tests.failed} failed**` +
+      `${tests.skipped > 0 ? `, ${tests.skipped} skipped` : ""}.`,
+    "",
+  ];
+  if (tests.failed > 0) lines.push("**This run had failures: the figures below are not a clean bill of health.**", "");
+  for (const section of sections) {
+    lines.push(`## ${section}`, "");
+    const text = SECTION_TEXT[section];
+    if (text) lines.push(text, "");
+    lines.push("| figure | value |", "|---|---|");
+    for (const figure of bySection.get(section) ?? []) {
+      const value = typeof figure.value === "number" ? formatNumber(figure.value) : figure.value;
+      lines.push(`| ${escapeCell(figure.key)} | ${escapeCell(`${value}${figure.unit ? ` ${figure.unit}` : ""}`)} |`);
+    }
+    lines.push("");
+  }
+  lines.push("## Test files", "", ...files.map((f) => `- \`${f}\``), "");
+  return lines.join("\n");
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}

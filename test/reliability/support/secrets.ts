@@ -1,0 +1,94 @@
+import { TokenIssuer } from "../../../src/emulator/tokens";
+import { record } from "./figures";
+
+/**
+ * The secret scan. Every access token any emulator in this worker issues is captured as it is
+ * issued (by wrapping the emulator's TokenIssuer from the outside), every client secret is
+ * registered when its emulator starts, and every artifact a test produces (state files, stack
+ * exports, Pulumi output and logs, error messages, the emulator's request log) is searched for all
+ * of them, and for anything JWT-shaped or a bearer header, which catches a token from a source the
+ * capture missed.
+ */
+const issuedTokens = new Set<string>();
+const clientSecrets = new Set<string>();
+
+const originalIssue = TokenIssuer.prototype.issue;
+if (!(originalIssue as { wrapped?: boolean }).wrapped) {
+  const wrapped = function (this: TokenIssuer, ...args: Parameters<TokenIssuer["issue"]>) {
+    const response = originalIssue.apply(this, args);
+    issuedTokens.add(response.access_token);
+    return response;
+  };
+  (wrapped as { wrapped?: boolean }).wrapped = true;
+  TokenIssuer.prototype.issue = wrapped;
+}
+
+export function registerSecret(secret: string): void {
+  clientSecrets.add(secret);
+}
+
+export function tokensIssued(): number {
+  return issuedTokens.size;
+}
+
+/** A JWT (header.payload.signature, base64url JSON starting with `{"`), or a bearer credential. */
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+const BEARER = /Bearer\s+[A-Za-z0-9._~+/-]{16,}/gi;
+
+export interface Finding {
+  readonly artifact: string;
+  readonly what: string;
+  readonly at: number;
+}
+
+function countOccurrences(text: string, needle: string): number[] {
+  const positions: number[] = [];
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) positions.push(at);
+  return positions;
+}
+
+/** Every place a known secret, a token, or something shaped like one appears in the text. */
+export function findSecrets(artifact: string, text: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const secret of clientSecrets) {
+    for (const at of countOccurrences(text, secret)) findings.push({ artifact, what: "client secret", at });
+  }
+  for (const token of issuedTokens) {
+    for (const at of countOccurrences(text, token)) findings.push({ artifact, what: "access token", at });
+    // A token cut short (a truncated log line) still gives away its signature.
+    const signature = token.split(".")[2] ?? "";
+    for (const at of countOccurrences(text, signature)) findings.push({ artifact, what: "token signature", at });
+  }
+  for (const match of text.matchAll(JWT)) findings.push({ artifact, what: "JWT-shaped string", at: match.index });
+  for (const match of text.matchAll(BEARER)) findings.push({ artifact, what: "bearer credential", at: match.index });
+  return findings;
+}
+
+/** Collects a test file's artifacts; `finish()` scans them all, records the figures and returns the findings. */
+export class SecretScan {
+  private readonly artifacts: { name: string; text: string }[] = [];
+
+  add(name: string, text: string): void {
+    this.artifacts.push({ name, text });
+  }
+
+  get count(): number {
+    return this.artifacts.length;
+  }
+
+  finish(section = "Secrets"): Finding[] {
+    const findings = this.artifacts.flatMap((artifact) => findSecrets(artifact.name, artifact.text));
+    const bytes = this.artifacts.reduce((sum, artifact) => sum + Buffer.byteLength(artifact.text), 0);
+    record(section, "artifacts scanned (state files, exports, Pulumi output and logs, errors, request logs)", this.artifacts.length);
+    record(section, "bytes scanned", bytes, "sum", "bytes");
+    record(section, "client secrets searched for", clientSecrets.size);
+    record(section, "access tokens issued and searched for", issuedTokens.size);
+    record(section, "secrets found", findings.length);
+    return findings;
+  }
+}
+
+/** A finding without the secret itself, for a failure message. */
+export function describeFindings(findings: readonly Finding[]): string {
+  return findings.map((f) => `${f.what} in ${f.artifact} at offset ${f.at}`).join("\n");
+}
