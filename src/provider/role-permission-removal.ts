@@ -137,6 +137,9 @@ function toState(
     permissions: inputs.permissions,
     restoreOnDelete: inputs.restoreOnDelete,
     removedPermissions: canonicalize(removed),
-    removedAt,
+    // Absent rather than undefined: the dynamic provider server sends outputs as a protobuf Struct,
+    // which cannot hold undefined ("Unexpected struct type."), and would fail the step after the
+    // tenant was already changed.
+    ...(removedAt === undefined ? {} : { removedAt }),
   };
 }

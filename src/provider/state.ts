@@ -23,8 +23,8 @@ export interface RolePermissionRemovalState {
   readonly restoreOnDelete: boolean;
   /** What this resource actually took off the role, and so what a delete puts back. */
   readonly removedPermissions: Permission[];
-  /** ISO time of the latest removal; undefined if nothing was on the role. */
-  readonly removedAt: string | undefined;
+  /** ISO time of the latest removal; absent if nothing was on the role. */
+  readonly removedAt?: string;
 }
 
 /** Rejects state written by a newer version, which this code may misread. */
