@@ -1,0 +1,354 @@
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { EmulatorOptions, FaultSpec, RequestLogEntry, RunningEmulator } from "../../../src/emulator";
+import type { RunResult } from "../../e2e/support/stack";
+import { waitFor } from "../support/cli";
+import { FULL, record } from "../support/figures";
+import { Environments, unexplainedChanges } from "../support/scenario";
+import { describeFindings } from "../support/secrets";
+import { WORKLOAD, declaredTenant, faultyAnswers, snapshot, snapshotDiff } from "../support/tenant";
+
+/**
+ * Faults injected through the emulator while the real CLI runs `pulumi up` or `pulumi destroy` on
+ * the packed package. Each scenario ends in one of the two accepted ways: the run converges (the
+ * whole tenant equals the declared state), or it fails with the expected clear error, leaves
+ * nothing but part of the declared changes, and the next run without the fault converges.
+ * `npm test` runs the scenarios marked quick; `npm run test:reliability` runs them all.
+ */
+interface Scenario {
+  readonly name: string;
+  readonly quick?: boolean;
+  readonly phase: "up" | "destroy";
+  /** Scenarios with the same key share an emulator started with these options, and a stack. */
+  readonly emulator?: { key: string; options: EmulatorOptions };
+  readonly tuning?: Record<string, string>;
+  readonly faults?: (emulator: RunningEmulator) => FaultSpec[];
+  /** Runs alongside the faulted command, e.g. to expire tokens once the first write is seen. */
+  readonly during?: (emulator: RunningEmulator) => Promise<void>;
+  readonly outcome: "converge" | "fail";
+  /** For "fail": the error the run must print. */
+  readonly error?: RegExp;
+  /** More checks on the request log of the faulted run. */
+  readonly check?: (log: RequestLogEntry[]) => void;
+}
+
+const API = "^/api/v2/";
+const body = (status: number, error: string, message: string) => ({ statusCode: status, error, message });
+const tooMany = body(429, "Too Many Requests", "Global limit has been reached");
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Time from the first 429 to the next API request the emulator answered: the client's wait. */
+function waitAfterFirst429(log: RequestLogEntry[]): number {
+  const api = log.filter((r) => r.path.startsWith("/api/v2/"));
+  const first = api.findIndex((r) => r.status === 429);
+  const next = api[first + 1];
+  if (first < 0 || next === undefined) throw new Error("no 429 followed by another request in the log");
+  return Date.parse(next.at) - Date.parse(api[first]!.at);
+}
+const waitsAtLeast = (ms: number) => (log: RequestLogEntry[]) => expect(waitAfterFirst429(log)).toBeGreaterThanOrEqual(ms);
+
+const firstWrite = (emulator: RunningEmulator) =>
+  waitFor(() => emulator.admin.requests().some((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300), 60_000);
+
+const SCENARIOS: Scenario[] = [
+  // 429 storms
+  {
+    name: "429 storm with Retry-After (fault headers)",
+    quick: true,
+    phase: "up",
+    faults: () => [{ match: { path: API }, times: 5, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } }],
+    outcome: "converge",
+    check: waitsAtLeast(1000),
+  },
+  {
+    name: "429 storm with x-ratelimit-reset only (5 s ahead when injected)",
+    phase: "up",
+    faults: () => [
+      {
+        match: { path: API },
+        times: 5,
+        response: { status: 429, headers: { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(nowSeconds() + 5) }, body: tooMany },
+      },
+    ],
+    outcome: "converge",
+    check: waitsAtLeast(1000),
+  },
+  {
+    name: "429 storm with x-ratelimit-reset equal to now",
+    quick: true,
+    phase: "up",
+    faults: () => [
+      {
+        match: { path: API },
+        times: 5,
+        response: { status: 429, headers: { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(nowSeconds()) }, body: tooMany },
+      },
+    ],
+    outcome: "converge",
+    // The 1 s floor: a client trusting reset - now would come back at once.
+    check: waitsAtLeast(1000),
+  },
+  {
+    name: "429 storm with no rate-limit header at all",
+    phase: "up",
+    faults: () => [{ match: { path: API }, times: 4, response: { status: 429, body: tooMany } }],
+    outcome: "converge",
+    check: waitsAtLeast(2000),
+  },
+  {
+    name: "the emulator's own limiter (burst 2, 1/s) with Retry-After and reset == now, 10 resources",
+    phase: "up",
+    emulator: { key: "limited", options: { rateLimit: { burst: 2, perSecond: 1 }, retryAfterHeader: true, rateLimitReset: "current-second" } },
+    outcome: "converge",
+  },
+  {
+    name: "429 storm during destroy",
+    phase: "destroy",
+    faults: () => [{ match: { path: API }, times: 5, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } }],
+    outcome: "converge",
+    check: waitsAtLeast(1000),
+  },
+  // 5xx bursts
+  ...[500, 502, 503].map(
+    (status): Scenario => ({
+      name: `${status} burst`,
+      phase: "up",
+      faults: () => [{ match: { path: API }, times: 4, response: { status, body: body(status, "Server Error", "upstream trouble") } }],
+      outcome: "converge",
+    }),
+  ),
+  {
+    name: "503 burst during destroy",
+    quick: true,
+    phase: "destroy",
+    faults: () => [{ match: { path: API }, times: 4, response: { status: 503, body: body(503, "Service Unavailable", "busy") } }],
+    outcome: "converge",
+  },
+  // connections
+  {
+    name: "connection resets",
+    quick: true,
+    phase: "up",
+    faults: () => [{ match: { path: API }, times: 4, reset_connection: true }],
+    outcome: "converge",
+  },
+  {
+    name: "connection resets during destroy",
+    phase: "destroy",
+    faults: () => [{ match: { path: API }, times: 4, reset_connection: true }],
+    outcome: "converge",
+  },
+  {
+    name: "responses that hang past the request timeout (1.5 s)",
+    phase: "up",
+    tuning: { requestTimeoutMs: "1500" },
+    faults: () => [{ match: { path: API }, times: 3, hang: true }],
+    outcome: "converge",
+  },
+  {
+    name: "writes applied but answered after the timeout (the answer is lost)",
+    phase: "up",
+    tuning: { requestTimeoutMs: "1500" },
+    faults: () => [{ match: { method: "DELETE", path: API }, times: 2, delay_ms: 2500 }, { match: { method: "POST", path: API }, times: 2, delay_ms: 2500 }],
+    outcome: "converge",
+  },
+  // tokens
+  {
+    name: "token endpoint failing (503, reset) then recovering",
+    phase: "up",
+    faults: () => [
+      { match: { path: "^/oauth/token$" }, times: 2, response: { status: 503, body: body(503, "Service Unavailable", "busy") } },
+      { match: { path: "^/oauth/token$" }, times: 1, reset_connection: true },
+    ],
+    outcome: "converge",
+  },
+  {
+    name: "token endpoint refusing the client (401 access_denied)",
+    phase: "up",
+    faults: () => [{ match: { path: "^/oauth/token$" }, times: 1000, response: { status: 401, body: { error: "access_denied", error_description: "Unauthorized" } } }],
+    outcome: "fail",
+    error: /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 401 \(access_denied: Unauthorized\)/,
+  },
+  {
+    name: "token endpoint down for good (503, retries exhausted)",
+    phase: "up",
+    tuning: { maxRetries: "2" },
+    faults: () => [{ match: { path: "^/oauth/token$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "down") } }],
+    outcome: "fail",
+    error: /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 503( \([^)]*\))? after 3 attempts/,
+  },
+  {
+    name: "every token expires once the first write has landed",
+    quick: true,
+    phase: "up",
+    during: async (emulator) => {
+      await firstWrite(emulator);
+      emulator.admin.expireTokens();
+    },
+    outcome: "converge",
+    check: (log) => {
+      expect(log.filter((r) => r.status === 401).length).toBeGreaterThan(0);
+      expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2);
+    },
+  },
+  {
+    name: "every token expires in the middle of a destroy",
+    phase: "destroy",
+    during: async (emulator) => {
+      await firstWrite(emulator);
+      emulator.admin.expireTokens();
+    },
+    outcome: "converge",
+  },
+  {
+    name: "tokens living 2 s in a deployment slowed to several seconds",
+    phase: "up",
+    emulator: { key: "short-tokens", options: { tokenTtlSeconds: 2 } },
+    tuning: { maxConcurrentRequests: "1" },
+    faults: () => [{ match: { path: API }, times: 1000, delay_ms: 600 }],
+    outcome: "converge",
+    check: (log) => expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2),
+  },
+  // retries exhausted: the error names the operation and the user or role
+  {
+    name: "retries exhausted: 503 on one user's grant",
+    quick: true,
+    phase: "up",
+    tuning: { maxRetries: "2" },
+    faults: () => [{ match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "busy") } }],
+    outcome: "fail",
+    error: /Could not grant permissions to user 'auth0\|u2' \(3 permissions, first audit:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/users\/auth0%7Cu2\/permissions after 3 attempts\./,
+  },
+  {
+    name: "retries exhausted: 429 on one role's removal",
+    phase: "up",
+    tuning: { maxRetries: "1" },
+    faults: () => [{ match: { method: "DELETE", path: "^/api/v2/roles/rol_ops/permissions$" }, times: 1000, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } }],
+    outcome: "fail",
+    error: /Could not remove permissions from role 'rol_ops' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 429: Global limit has been reached (\(errorCode too_many_requests\) )?to DELETE \/api\/v2\/roles\/rol_ops\/permissions after 2 attempts\./,
+  },
+  {
+    name: "retries exhausted: connection resets on reading a role",
+    phase: "up",
+    tuning: { maxRetries: "2" },
+    faults: () => [{ match: { method: "GET", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1000, reset_connection: true }],
+    outcome: "fail",
+    error: /Could not list the permissions of role 'rol_support': GET \/api\/v2\/roles\/rol_support\/permissions\?[^ ]* failed with ECONNRESET after 3 attempts/,
+  },
+  {
+    name: "retries exhausted: a grant that hangs every time",
+    phase: "up",
+    tuning: { maxRetries: "1", requestTimeoutMs: "1000" },
+    faults: () => [{ match: { method: "POST", path: "^/api/v2/users/auth0%7Cu1/permissions$" }, times: 1000, hang: true }],
+    outcome: "fail",
+    error: /Could not grant permissions to user 'auth0\|u1' \(2 permissions, first export:reports on https:\/\/api\.example\.com\): POST \/api\/v2\/users\/auth0%7Cu1\/permissions failed with (ETIMEDOUT|ECONNABORTED) after 2 attempts/,
+  },
+  {
+    name: "retries exhausted during destroy: 503 on restoring a role",
+    phase: "destroy",
+    tuning: { maxRetries: "2" },
+    faults: () => [{ match: { method: "POST", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "busy") } }],
+    outcome: "fail",
+    error: /Could not restore permissions to role 'rol_support' \(2 permissions, first admin:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/roles\/rol_support\/permissions after 3 attempts\./,
+  },
+];
+
+const scenarios = FULL ? SCENARIOS : SCENARIOS.filter((s) => s.quick);
+const envs = new Environments();
+const totals = { scenarios: 0, convergedInRun: 0, failedThenConverged: 0, served: 0, servedInConverged: 0 };
+
+afterAll(() => envs.stop());
+
+/** Whatever a scenario did or failed to do, the next one starts from the seed with an empty stack. */
+let current: { key: string; emulator: RunningEmulator; stack: import("../../e2e/support/stack").E2eStack } | undefined;
+afterEach(async () => {
+  if (!current) return;
+  const { emulator, stack } = current;
+  current = undefined;
+  emulator.admin.clearFaults();
+  const destroyed = await stack.run(["destroy", "--yes", "--skip-preview"]);
+  if (destroyed.code !== 0) throw new Error(`cleanup destroy failed:\n${destroyed.output}`);
+  envs.clearLog(emulator);
+  emulator.admin.reset();
+});
+
+/** The limiter scenario needs enough requests to trip the bucket: more users. */
+function workloadFor(scenario: Scenario) {
+  if (scenario.emulator?.key !== "limited") return WORKLOAD;
+  const extra = ["auth0|u4", "auth0|u1", "auth0|u2", "auth0|u3"].flatMap((id, i) => [
+    { kind: "user" as const, name: `extra-${i}`, id, permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: i % 2 ? "admin:reports" : "delete:reports" }] },
+  ]);
+  return [...WORKLOAD, ...extra, { kind: "user" as const, name: "extra-u4-b", id: "auth0|u4", permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "share:reports" }] }];
+}
+
+describe("faults during real pulumi up and destroy", () => {
+  for (const scenario of scenarios) {
+    it(`${scenario.phase}: ${scenario.name}`, async () => {
+      const key = scenario.emulator?.key ?? "default";
+      const { emulator, stack } = await envs.get(key, scenario.emulator?.options);
+      current = { key, emulator, stack };
+      await envs.tune(key, scenario.tuning ?? {});
+      const seed = snapshot(emulator);
+      const workload = workloadFor(scenario);
+      const declared = declaredTenant(seed, workload);
+      await stack.setResources(workload);
+      if (scenario.phase === "destroy") {
+        await stack.up();
+        expect(snapshotDiff(declared, snapshot(emulator))).toEqual([]);
+      }
+      const before = snapshot(emulator);
+      const goal = scenario.phase === "up" ? declared : seed;
+      envs.clearLog(emulator);
+      for (const fault of scenario.faults?.(emulator) ?? []) emulator.admin.addFault(fault);
+
+      const command = scenario.phase === "up" ? ["up", "--yes", "--skip-preview"] : ["destroy", "--yes", "--skip-preview"];
+      const [result] = await Promise.all([stack.run(command), scenario.during?.(emulator)]);
+      emulator.admin.clearFaults();
+      const log = emulator.admin.requests();
+      const served = faultyAnswers(emulator);
+      totals.scenarios++;
+      totals.served += served;
+      envs.scan.add(`error output of '${scenario.name}'`, result.output);
+
+      let outcome: string;
+      if (scenario.outcome === "converge") {
+        expect(result.code, result.output).toBe(0);
+        expect(snapshotDiff(goal, snapshot(emulator))).toEqual([]);
+        scenario.check?.(log);
+        totals.convergedInRun++;
+        totals.servedInConverged += served;
+        outcome = "converged in the same run";
+      } else {
+        expect(result.code, result.output).not.toBe(0);
+        expect(result.output).toMatch(scenario.error!);
+        expect(unexplainedChanges(before, workload, snapshot(emulator))).toEqual([]);
+        const again: RunResult = await stack.run(command);
+        expect(again.code, again.output).toBe(0);
+        expect(snapshotDiff(goal, snapshot(emulator))).toEqual([]);
+        totals.failedThenConverged++;
+        outcome = `failed with "${firstError(result.output)}"; the next ${scenario.phase} converged`;
+      }
+      record("Faults", `${scenario.phase}: ${scenario.name}`, `${served} faulty answers served; ${outcome}`, "last");
+
+      // Back to the seed for the next scenario: the destroy must restore it exactly.
+      if (scenario.phase === "up") await stack.destroy();
+      expect(snapshotDiff(seed, snapshot(emulator))).toEqual([]);
+      current = undefined;
+    });
+  }
+
+  it("no secret in any state file, export, output, error or request log", async () => {
+    await envs.finish();
+    record("Faults", "fault scenarios run (one kind of fault injected into one run)", totals.scenarios);
+    record("Faults", "scenarios that converged in the same run", totals.convergedInRun);
+    record("Faults", "scenarios that failed with a clear error, then converged on the next run", totals.failedThenConverged);
+    record("Faults", "faulty answers served in all scenarios", totals.served);
+    record("Faults", "faulty answers survived within runs that converged", totals.servedInConverged);
+    const findings = envs.scan.finish();
+    expect(findings, describeFindings(findings)).toEqual([]);
+  });
+});
+
+function firstError(output: string): string {
+  const line = output.split("\n").find((l) => /Could not|error:/.test(l)) ?? "";
+  return line.trim().replace(/^error:\s*/, "").slice(0, 160);
+}
