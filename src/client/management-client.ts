@@ -140,7 +140,13 @@ export class ManagementClient {
       const sentAt = clock.now();
       try {
         response = await this.deps.transport(request);
-        if (paced) this.pacer.observe(response.headers);
+        if (paced) {
+          this.pacer.observe(response.headers);
+          // Hold every caller back before this slot is released: those queued behind it would
+          // otherwise start at once (a 429 without x-ratelimit-remaining leaves the bucket
+          // unknown), before the retry decision below sets the full pause.
+          if (response.status === 429) this.pacer.pause(this.policy.minRateLimitDelayMs);
+        }
         outcome = { kind: "response", status: response.status, headers: response.headers };
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
