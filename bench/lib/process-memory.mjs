@@ -1,0 +1,125 @@
+// Peak memory of the processes a `pulumi` command starts, read from /proc (Linux only).
+//
+// Every `intervalMs` the poller lists the descendants of one root pid (the `pulumi` we spawned,
+// so other workers' Pulumi runs on the same machine are never counted), classifies them and
+// keeps the largest VmHWM ("high water mark": peak resident set size since the process started)
+// seen for each class. VmHWM is monotonic, so a sample taken any time before the process exits
+// is a lower bound of its true peak, and the last sample is usually the peak itself.
+import { readFileSync, readdirSync } from "node:fs";
+import { basename } from "node:path";
+
+/** What a process is, from its command line; undefined = not interesting. */
+export function classify(argv, rootPid, pid) {
+  if (pid === rootPid) return "engine";
+  if (argv.length === 0) return undefined;
+  const exe = basename(argv[0]);
+  // Our dynamic provider: `node .../@pulumi/pulumi/cmd/dynamic-provider <engine address>`, started by
+  // the pulumi-resource-pulumi-nodejs script. The script's own `node -e "...require.resolve(...)"`
+  // mentions the same path inside -e code and must not count.
+  if (exe === "node" && !argv.includes("-e") && argv.slice(1).some((a) => /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(a))) {
+    return "provider";
+  }
+  // The peer: the bridged Terraform provider plugin.
+  if (exe === "pulumi-resource-auth0") return "provider";
+  if (exe === "pulumi-language-nodejs") return "langhost";
+  if (exe === "node" && argv.slice(1).some((a) => /[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(a))) return "program";
+  return undefined;
+}
+
+function readArgv(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s !== "");
+  } catch {
+    return undefined;
+  }
+}
+
+function readPpid(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may contain spaces: parse after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmHWM in bytes, or undefined when the process is gone. */
+export function readPeakRss(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function descendants(rootPid) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const ppid = readPpid(pid);
+    if (ppid === undefined) continue;
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(pid);
+  }
+  const found = [];
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    found.push(pid);
+    for (const child of children.get(pid) ?? []) queue.push(child);
+  }
+  return found;
+}
+
+/**
+ * Starts polling. `stop()` takes one last sample and returns, per class, the peak in bytes and the
+ * number of distinct processes seen (a provider started twice would show up as 2).
+ */
+export function watchProcessTree(rootPid, { intervalMs = 200 } = {}) {
+  const argvCache = new Map();
+  const peaks = new Map(); // pid -> { kind, peak }
+  const sample = () => {
+    let pids;
+    try {
+      pids = descendants(rootPid);
+    } catch {
+      return;
+    }
+    for (const pid of pids) {
+      let argv = argvCache.get(pid);
+      if (argv === undefined) {
+        argv = readArgv(pid);
+        if (argv === undefined) continue;
+        // A process that has not exec'd yet shows its parent's argv: classify again next time.
+        const kind = classify(argv, rootPid, pid);
+        if (kind !== undefined || argv.length > 0) argvCache.set(pid, argv);
+      }
+      const kind = classify(argv, rootPid, pid);
+      if (kind === undefined) continue;
+      const peak = readPeakRss(pid);
+      if (peak === undefined) continue;
+      const previous = peaks.get(pid);
+      peaks.set(pid, { kind, peak: Math.max(previous?.peak ?? 0, peak) });
+    }
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      const byKind = {};
+      for (const { kind, peak } of peaks.values()) {
+        const entry = (byKind[kind] ??= { peakBytes: 0, processes: 0 });
+        entry.peakBytes = Math.max(entry.peakBytes, peak);
+        entry.processes++;
+      }
+      return byKind;
+    },
+  };
+}
