@@ -10,6 +10,9 @@ export interface Holder {
   readonly id: string;
 }
 
+/** Told of each batch a write completed. */
+export type BatchListener = (batch: readonly Permission[]) => void;
+
 /** Enough pages for Auth0's cap of 1000 per holder many times over; stops a server that never ends a list. */
 const MAX_PAGES = 200;
 
@@ -47,9 +50,12 @@ export class PermissionsApi {
     throw new Auth0PermissionsError(`Could not ${context.action} ${context.target}: more than ${MAX_PAGES} pages.`);
   }
 
-  /** POST in batches. Assigning what is already assigned is a no-op (and tolerated if Auth0 answers 409). */
-  async add(holder: Holder, permissions: readonly Permission[]): Promise<void> {
-    const action = holder.kind === "user" ? "grant permissions to" : "restore permissions to";
+  /**
+   * POST in batches. Assigning what is already assigned is a no-op (and tolerated if Auth0 answers
+   * 409). `onBatch` hears of each batch that succeeded, so a caller can keep partial progress.
+   */
+  async add(holder: Holder, permissions: readonly Permission[], onBatch: BatchListener = () => {}): Promise<void> {
+    const action = holder.kind === "user" ? "grant permissions to" : "add permissions to";
     for (const batch of chunk(canonicalize(permissions), this.batchSize)) {
       const context = { action, target: `${describeHolder(holder)} (${summarize(batch)})` };
       try {
@@ -60,11 +66,12 @@ export class PermissionsApi {
         const missing = difference(batch, await this.list(holder));
         if (missing.length > 0) await this.post(holder, missing, context);
       }
+      onBatch(batch);
     }
   }
 
   /** DELETE in batches. Removing what is not assigned is a no-op (Auth0 answers 204). */
-  async remove(holder: Holder, permissions: readonly Permission[]): Promise<void> {
+  async remove(holder: Holder, permissions: readonly Permission[], onBatch: BatchListener = () => {}): Promise<void> {
     const action = holder.kind === "user" ? "revoke permissions from" : "remove permissions from";
     for (const batch of chunk(canonicalize(permissions), this.batchSize)) {
       await this.client.request({
@@ -73,6 +80,7 @@ export class PermissionsApi {
         json: { permissions: batch.map(toWire) },
         context: { action, target: `${describeHolder(holder)} (${summarize(batch)})` },
       });
+      onBatch(batch);
     }
   }
 
@@ -116,11 +124,10 @@ function isListedPermission(value: unknown): value is ListedPermission {
 }
 
 /**
- * Direct grant = `sources` includes `source_type: "DIRECT"`. Every recorded user entry carries
- * `sources`; an entry without the field is treated as direct, as lists held only direct grants
- * before `sources` existed.
+ * Direct grant = `sources` includes `source_type: "DIRECT"`, as the facts sheet recommends: correct
+ * whether or not Auth0 lists role-inherited entries. An entry without `sources` is not counted.
  */
 function isDirect(item: ListedPermission): boolean {
-  if (!Array.isArray(item.sources)) return true;
+  if (!Array.isArray(item.sources)) return false;
   return item.sources.some((s) => typeof s === "object" && s !== null && (s as { source_type?: unknown }).source_type === "DIRECT");
 }

@@ -1,37 +1,49 @@
 import { Auth0ApiError, isNotFound } from "../client/errors";
-import { describeHolder, type Holder } from "../client/permissions-api";
+import { describeHolder, type BatchListener, type Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
+import { difference } from "../permissions/permission-set";
 import type { TenantApi } from "./runtime";
 
 /**
- * Deletes must not leave a stack stuck. When a whole batch is refused because one permission no
- * longer exists (its API or scope was deleted), or because the user or role is gone, these fall
- * back to one request per permission, finish what can be finished, and name what could not.
+ * Deletes must not leave a stack stuck. When a batch is refused because one permission no longer
+ * exists (its API or scope was deleted), or because the user or role is gone, these fall back to
+ * one request per permission not yet done, finish what can be finished, and name what could not.
  */
 
 /** Removes the permissions; a gone holder or a gone permission counts as removed. */
 export async function removeEach(tenant: TenantApi, holder: Holder, permissions: readonly Permission[]): Promise<void> {
-  await applyEach(tenant, holder, permissions, (batch) => tenant.api.remove(holder, batch), "revoke");
+  await applyEach(tenant, holder, permissions, (batch, onBatch) => tenant.api.remove(holder, batch, onBatch), "revoke");
 }
 
 /**
  * Adds the permissions back; returns those that could not be added because they no longer exist.
  * A gone holder returns nothing: there is nothing left to restore to.
  */
-export async function restoreEach(tenant: TenantApi, holder: Holder, permissions: readonly Permission[]): Promise<Permission[]> {
-  return applyEach(tenant, holder, permissions, (batch) => tenant.api.add(holder, batch), "restore");
+export async function restoreEach(
+  tenant: TenantApi,
+  holder: Holder,
+  permissions: readonly Permission[],
+  onDone: BatchListener = () => {},
+): Promise<Permission[]> {
+  return applyEach(tenant, holder, permissions, (batch, onBatch) => tenant.api.add(holder, batch, onBatch), "restore", onDone);
 }
 
 async function applyEach(
   tenant: TenantApi,
   holder: Holder,
   permissions: readonly Permission[],
-  apply: (batch: readonly Permission[]) => Promise<void>,
+  apply: (batch: readonly Permission[], onBatch: BatchListener) => Promise<void>,
   verb: string,
+  onDone: BatchListener = () => {},
 ): Promise<Permission[]> {
   if (permissions.length === 0) return [];
+  const done: Permission[] = [];
+  const record: BatchListener = (batch) => {
+    done.push(...batch);
+    onDone(batch);
+  };
   try {
-    await apply(permissions);
+    await apply(permissions, record);
     return [];
   } catch (error) {
     if (!isRefusal(error)) throw error;
@@ -41,9 +53,9 @@ async function applyEach(
     return [];
   }
   const failed: Permission[] = [];
-  for (const permission of permissions) {
+  for (const permission of difference(permissions, done)) {
     try {
-      await apply([permission]);
+      await apply([permission], record);
     } catch (error) {
       if (!isRefusal(error)) throw error;
       failed.push(permission);
@@ -56,9 +68,14 @@ async function applyEach(
   return failed;
 }
 
-/** 404 (gone) or 400 (refused as invalid): answers that say "this item", not "try again". */
+/**
+ * Answers that say "this item is gone", not "try again": 404, or a 400 saying something does not
+ * exist (Auth0's answer for an unknown permission name is not recorded; the emulator's default is a
+ * 400 "... does not exist ..."). Any other 400, such as the 1000-permission cap, is a real error.
+ */
 function isRefusal(error: unknown): boolean {
-  return error instanceof Auth0ApiError && (error.status === 404 || error.status === 400);
+  if (!(error instanceof Auth0ApiError)) return false;
+  return error.status === 404 || (error.status === 400 && /does not exist/i.test(error.auth0Message ?? ""));
 }
 
 async function isGone(tenant: TenantApi, holder: Holder): Promise<boolean> {

@@ -1,10 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../client/errors";
-import type { Holder } from "../client/permissions-api";
+import type { BatchListener, Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { restoreEach } from "./partial-failures";
+import { PartialProgressError } from "./partial-progress";
 import { currentSettings, tenantApi, type TenantApi } from "./runtime";
 import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
 
@@ -47,7 +48,15 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {
     const tenant = tenantApi();
-    const removed = await removePresent(tenant, role(inputs.roleId), inputs.permissions);
+    const removed: Permission[] = [];
+    try {
+      await removePresent(tenant, role(inputs.roleId), inputs.permissions, (batch) => removed.push(...batch));
+    } catch (error) {
+      if (removed.length === 0) throw error;
+      // Listing only what was removed makes the next `pulumi up` an update that removes the rest.
+      const done = { ...inputs, permissions: canonicalize(removed) };
+      throw new PartialProgressError(error, inputs.roleId, toState(tenant, done, removed, new Date().toISOString()), inputs);
+    }
     return {
       id: inputs.roleId,
       outs: toState(tenant, inputs, removed, removed.length > 0 ? new Date().toISOString() : undefined),
@@ -74,20 +83,30 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     const tenant = tenantApi();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     const holder = role(news.roleId);
+    // olds.permissions may be narrowed by a refresh (drift): what is listed now but not there is removed (again).
     const newlyListed = difference(news.permissions, olds.permissions);
-    const noLongerListed = difference(olds.permissions, news.permissions);
-
-    const justRemoved = await removePresent(tenant, holder, newlyListed);
-    let recorded = union(olds.removedPermissions, justRemoved);
-
-    const toRestore = intersection(noLongerListed, recorded);
-    if (news.restoreOnDelete && toRestore.length > 0) {
-      const notRestored = await restoreEach(tenant, holder, toRestore);
-      warnNotRestored(tenant, news.roleId, notRestored);
+    const removedNow: Permission[] = [];
+    const restoredNow: Permission[] = [];
+    try {
+      await removePresent(tenant, holder, newlyListed, (batch) => removedNow.push(...batch));
+      const recorded = union(olds.removedPermissions, removedNow);
+      // Compared with the record, not with olds.permissions, which a refresh may have narrowed.
+      const toRestore = difference(recorded, news.permissions);
+      if (news.restoreOnDelete && toRestore.length > 0) {
+        const notRestored = await restoreEach(tenant, holder, toRestore, (batch) => restoredNow.push(...batch));
+        warnNotRestored(tenant, news.roleId, notRestored);
+      }
+      const stillRecorded = intersection(recorded, news.permissions);
+      const removedAt = removedNow.length > 0 ? new Date().toISOString() : stillRecorded.length > 0 ? olds.removedAt : undefined;
+      return { outs: toState(tenant, news, stillRecorded, removedAt) };
+    } catch (error) {
+      if (removedNow.length === 0 && restoredNow.length === 0) throw error;
+      // Keep the record true to the tenant; the next `pulumi up` redoes whatever is left.
+      const done = { ...news, permissions: difference(union(olds.permissions, removedNow), restoredNow) };
+      const recorded = difference(union(olds.removedPermissions, removedNow), restoredNow);
+      const removedAt = removedNow.length > 0 ? new Date().toISOString() : olds.removedAt;
+      throw new PartialProgressError(error, olds.roleId, toState(tenant, done, recorded, removedAt), news);
     }
-    recorded = difference(recorded, noLongerListed);
-    const removedAt = justRemoved.length > 0 ? new Date().toISOString() : recorded.length > 0 ? olds.removedAt : undefined;
-    return { outs: toState(tenant, news, recorded, removedAt) };
   },
 
   async delete(_id: string, props: RolePermissionRemovalState): Promise<void> {
@@ -100,11 +119,16 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
   },
 };
 
-/** Reads the role and removes the listed permissions it has; returns exactly what was removed. */
-async function removePresent(tenant: TenantApi, holder: Holder, listed: readonly Permission[]): Promise<Permission[]> {
+/** Reads the role and removes the listed permissions it has; returns exactly what it found to remove. */
+async function removePresent(
+  tenant: TenantApi,
+  holder: Holder,
+  listed: readonly Permission[],
+  onBatch: BatchListener,
+): Promise<Permission[]> {
   if (listed.length === 0) return [];
   const present = intersection(listed, await tenant.api.list(holder));
-  if (present.length > 0) await tenant.api.remove(holder, present);
+  if (present.length > 0) await tenant.api.remove(holder, present, onBatch);
   return present;
 }
 

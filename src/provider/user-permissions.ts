@@ -2,9 +2,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../client/errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
-import { intersection, planChanges } from "../permissions/permission-set";
+import { canonicalize, difference, intersection, planChanges, union } from "../permissions/permission-set";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { removeEach } from "./partial-failures";
+import { PartialProgressError } from "./partial-progress";
 import { currentSettings, tenantApi } from "./runtime";
 import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserPermissionsState } from "./state";
 
@@ -43,7 +44,13 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
 
   async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
     const { settings, api } = tenantApi();
-    await api.add(user(inputs.userId), inputs.permissions);
+    const granted: Permission[] = [];
+    try {
+      await api.add(user(inputs.userId), inputs.permissions, (batch) => granted.push(...batch));
+    } catch (error) {
+      if (granted.length === 0) throw error;
+      throw new PartialProgressError(error, inputs.userId, toState(settings.domain, inputs.userId, canonicalize(granted)), inputs);
+    }
     return { id: inputs.userId, outs: toState(settings.domain, inputs.userId, inputs.permissions) };
   },
 
@@ -65,9 +72,17 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     const { settings, api } = tenantApi();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
     const { toAdd, toRemove } = planChanges(olds.permissions, news.permissions);
-    // Removals first, then additions, as terraform-provider-auth0 learned (#630).
-    if (toRemove.length > 0) await api.remove(user(news.userId), toRemove);
-    if (toAdd.length > 0) await api.add(user(news.userId), toAdd);
+    const revoked: Permission[] = [];
+    const granted: Permission[] = [];
+    try {
+      // Removals first, then additions, as terraform-provider-auth0 learned (#630).
+      if (toRemove.length > 0) await api.remove(user(news.userId), toRemove, (batch) => revoked.push(...batch));
+      if (toAdd.length > 0) await api.add(user(news.userId), toAdd, (batch) => granted.push(...batch));
+    } catch (error) {
+      if (revoked.length === 0 && granted.length === 0) throw error;
+      const managed = union(difference(olds.permissions, revoked), granted);
+      throw new PartialProgressError(error, olds.userId, toState(settings.domain, olds.userId, managed), news);
+    }
     return { outs: toState(settings.domain, news.userId, news.permissions) };
   },
 

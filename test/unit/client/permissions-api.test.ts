@@ -117,6 +117,25 @@ describe("the permissions API", () => {
     expect(await api.list(user)).toEqual([p("both"), p("direct")]);
   });
 
+  it("does not count a user entry without sources as a direct grant", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    nock(BASE)
+      .get(userPath)
+      .query(true)
+      .reply(200, { permissions: [{ resource_server_identifier: RS, permission_name: "unsourced" }, wire(RS, "direct")], start: 0, limit: 100, total: 2 });
+    expect(await api.list(user)).toEqual([p("direct")]);
+  });
+
+  it("reports each batch that succeeded, so callers can keep partial progress", async () => {
+    const { api } = testClient({ batchSize: 1 });
+    tokenEndpoint();
+    nock(BASE).delete(userPath).reply(204).delete(userPath).reply(400, { statusCode: 400, message: "bad" });
+    const done: string[] = [];
+    await expect(api.remove(user, [p("a"), p("b")], (batch) => done.push(...batch.map((x) => x.permissionName)))).rejects.toThrow(/400: bad/);
+    expect(done).toEqual(["a"]);
+  });
+
   it("keeps every entry of a role: role permissions carry no sources", async () => {
     const { api } = testClient();
     tokenEndpoint();

@@ -2,6 +2,7 @@ import nock from "nock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { WrongTenantError } from "../../../src/client/errors";
 import { rolePermissionRemovalProvider as roles } from "../../../src/provider/role-permission-removal";
+import { PartialProgressError } from "../../../src/provider/partial-progress";
 import { setStackConfig } from "../../../src/provider/runtime";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../../src/provider/state";
 import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
@@ -33,8 +34,12 @@ const page = (names: string[], direct = true) => ({
 });
 
 beforeAll(() => nock.disableNetConnect());
+let values: Record<string, string> = {};
+const setBatchSize = (size: string) => {
+  values["pulumi-auth0-permissions:batchSize"] = size;
+};
 beforeEach(() => {
-  const values: Record<string, string> = { "auth0:domain": DOMAIN, "auth0:clientId": "id", "auth0:clientSecret": "secret" };
+  values = { "auth0:domain": DOMAIN, "auth0:clientId": "id", "auth0:clientSecret": "secret" };
   setStackConfig((key) => values[key]);
   nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
 });
@@ -165,6 +170,57 @@ describe("RolePermissionRemoval against the API", () => {
       .reply(201, {});
     const result = await roles.update("rol_1", roleState(["a", "b"], ["a"]), { roleId: "rol_1", permissions: [p("b"), p("c")], restoreOnDelete: true });
     expect(result.outs).toMatchObject({ permissions: [p("b"), p("c")], removedPermissions: [p("c")] });
+  });
+
+  it("update after a refresh that narrowed the list still restores, and forgets, a permission no longer listed", async () => {
+    // State after `refresh` saw X back on the role: X left `permissions` but is still recorded.
+    nock(BASE).get(rolePath).query(true).reply(200, page(["x"], false)).delete(rolePath, body("x")).reply(204);
+    const narrowed = { ...roleState(["y"], ["x", "y"]) };
+    const result = await roles.update("rol_1", narrowed, { roleId: "rol_1", permissions: [p("x"), p("y")], restoreOnDelete: true });
+    expect(result.outs).toMatchObject({ removedPermissions: [p("x"), p("y")] });
+
+    nock(BASE).post(rolePath, body("x")).reply(201, {});
+    const dropped = await roles.update("rol_1", narrowed, { roleId: "rol_1", permissions: [p("y")], restoreOnDelete: true });
+    expect(dropped.outs).toMatchObject({ removedPermissions: [p("y")] });
+  });
+
+  it("a create that fails after removing part of the list keeps the record of what it removed", async () => {
+    setBatchSize("1");
+    nock(BASE)
+      .get(rolePath)
+      .query(true)
+      .reply(200, page(["a", "b"], false))
+      .delete(rolePath, body("a"))
+      .reply(204)
+      .delete(rolePath, body("b"))
+      .reply(400, { statusCode: 400, error: "Bad Request", message: "Payload validation error" });
+    const error = (await roles.create({ roleId: "rol_1", permissions: [p("a"), p("b")], restoreOnDelete: true, __provider: "code" } as never).catch((e: unknown) => e)) as PartialProgressError;
+    expect(error).toBeInstanceOf(PartialProgressError);
+    expect(error.message).toMatch(/Payload validation error.*run `pulumi up` again to finish/);
+    expect(error.id).toBe("rol_1");
+    expect(error.properties).toMatchObject({ permissions: [p("a")], removedPermissions: [p("a")], __provider: "code" });
+  });
+
+  it("an update that fails midway records what it did, so the next run redoes only the rest", async () => {
+    setBatchSize("1");
+    nock(BASE)
+      .delete(userPath, body("a"))
+      .reply(204)
+      .post(userPath, body("c"))
+      .reply(201, {})
+      .post(userPath, body("d"))
+      .reply(403, { statusCode: 403, error: "Forbidden", message: "Insufficient scope", errorCode: "insufficient_scope" });
+    const error = (await users
+      .update("auth0|u1", userState(["a", "b"]), { userId: "auth0|u1", permissions: [p("b"), p("c"), p("d")], __provider: "code" } as never)
+      .catch((e: unknown) => e)) as PartialProgressError;
+    expect(error).toBeInstanceOf(PartialProgressError);
+    expect(error.properties).toMatchObject({ permissions: [p("b"), p("c")], __provider: "code" });
+  });
+
+  it("a failure before anything changed is a plain error: there is no progress to keep", async () => {
+    nock(BASE).post(userPath).reply(403, { statusCode: 403, error: "Forbidden", message: "Insufficient scope", errorCode: "insufficient_scope" });
+    const error = await users.create({ userId: "auth0|u1", permissions: [p("a")] }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PartialProgressError);
   });
 
   it("update never restores a permission it did not remove", async () => {
