@@ -207,6 +207,6 @@ function hintFor(status: number, errorCode: string | undefined, method: string, 
       ? "auth0:apiToken was rejected; it may have expired. Prefer auth0:clientId and auth0:clientSecret, which are refreshed automatically."
       : "The access token was rejected twice; check auth0:audience and the application's authorization for the Management API.";
   }
-  if (status === 429) return "The tenant's rate limit was hit on every retry; lower pulumi-auth0-permissions:requestsPerSecond or run `pulumi up` again later.";
+  if (status === 429) return "The tenant's rate limit was hit on every retry; set pulumi-auth0-permissions:requestsPerSecond to your plan's rate (e.g. 2 on the free plan), or run `pulumi up` again later.";
   return undefined;
 }

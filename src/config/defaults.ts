@@ -1,6 +1,7 @@
 /**
- * Every tuning default, in one place. The README's configuration table lists these same values,
- * and test/unit/config/settings.test.ts checks that resolveSettings() applies them.
+ * Every tuning default, in one place. The README's configuration table lists these same values:
+ * test/unit/config/settings.test.ts checks both that resolveSettings() applies them and that the
+ * README says so.
  */
 export const DEFAULT_TUNING = {
   /** Client-side cap on requests per second to one tenant. 0 = no fixed cap: pace by Auth0's x-ratelimit headers. */
@@ -18,6 +19,9 @@ export const DEFAULT_TUNING = {
   /** Permissions per POST or DELETE request. Auth0 documents no per-request maximum; 100 keeps bodies small. */
   batchSize: 100,
 } as const;
+
+/** Log every request line (method, path, status, time; never a header or a body). */
+export const DEFAULT_DEBUG = false;
 
 export type TuningSettings = { -readonly [K in keyof typeof DEFAULT_TUNING]: number };
 

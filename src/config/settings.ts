@@ -1,4 +1,4 @@
-import { CONFIG_NAMESPACE, DEFAULT_TUNING, type TuningSettings } from "./defaults";
+import { CONFIG_NAMESPACE, DEFAULT_DEBUG, DEFAULT_TUNING, type TuningSettings } from "./defaults";
 import { ConfigurationError } from "../client/errors";
 
 /** Where credentials come from: the same keys as the official @pulumi/auth0 provider, then the environment. */
@@ -55,7 +55,7 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
         "AUTH0_CLIENT_SECRET / AUTH0_API_TOKEN environment variables.",
     );
   }
-  return { domain, credentials, tuning: resolveTuning(config), debug: isTrue(config(`${CONFIG_NAMESPACE}:debug`)) };
+  return { domain, credentials, tuning: resolveTuning(config), debug: readDebug(config) };
 }
 
 /** Accepts `tenant.auth0.com`, `https://tenant.auth0.com/` and `localhost:8443`; returns the bare host[:port]. */
@@ -76,7 +76,8 @@ function resolveTuning(config: ConfigLookup): TuningSettings {
     const raw = nonEmpty(config(key));
     if (raw === undefined) continue;
     const value = Number(raw);
-    const minimum = name === "requestsPerSecond" || name === "maxRetries" ? 0 : 1;
+    // A 429 wait is never under 1 s (Auth0 can report a reset equal to now), so its cap can't be either.
+    const minimum = name === "requestsPerSecond" || name === "maxRetries" ? 0 : name === "maxRetryDelayMs" ? 1000 : 1;
     if (!Number.isFinite(value) || value < minimum || (name !== "requestsPerSecond" && !Number.isInteger(value))) {
       throw new ConfigurationError(
         `${key} must be ${name === "requestsPerSecond" ? "a number" : "an integer"} >= ${minimum}, got ${JSON.stringify(raw)}. ` +
@@ -95,6 +96,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes)$/i.test(value.trim());
+function readDebug(config: ConfigLookup): boolean {
+  const value = nonEmpty(config(`${CONFIG_NAMESPACE}:debug`));
+  return value === undefined ? DEFAULT_DEBUG : /^(1|true|yes)$/i.test(value.trim());
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TUNING } from "../../../src/config/defaults";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_DEBUG, DEFAULT_TUNING } from "../../../src/config/defaults";
 import { normalizeDomain, resolveSettings } from "../../../src/config/settings";
 
 const config = (values: Record<string, string>) => (key: string) => values[key];
@@ -19,6 +21,17 @@ describe("settings", () => {
     expect(resolveSettings(config(creds), {}).tuning).toEqual(DEFAULT_TUNING);
   });
 
+  it("matches the README's configuration table, default for default", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "..", "README.md"), "utf8");
+    const documented = Object.fromEntries(
+      [...readme.matchAll(/^\| `pulumi-auth0-permissions:(\w+)` \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(documented).toEqual({
+      ...Object.fromEntries(Object.entries(DEFAULT_TUNING).map(([k, v]) => [k, String(v)])),
+      debug: String(DEFAULT_DEBUG),
+    });
+  });
+
   it("reads tuning from the package's own config namespace", () => {
     const tuned = resolveSettings(config({ ...creds, "pulumi-auth0-permissions:batchSize": "25", "pulumi-auth0-permissions:requestsPerSecond": "1.5" }), {});
     expect(tuned.tuning).toMatchObject({ batchSize: 25, requestsPerSecond: 1.5 });
@@ -29,6 +42,7 @@ describe("settings", () => {
       'pulumi-auth0-permissions:maxRetries must be an integer >= 0, got "-1". Fix it with `pulumi config set pulumi-auth0-permissions:maxRetries 6` (the default).',
     );
     expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:batchSize": "5000" }), {})).toThrow(/at most 1000/);
+    expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetryDelayMs": "200" }), {})).toThrow(/must be an integer >= 1000/);
   });
 
   it("prefers stack config over the environment, and falls back to the environment", () => {
