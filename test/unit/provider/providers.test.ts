@@ -38,12 +38,17 @@ let values: Record<string, string> = {};
 const setBatchSize = (size: string) => {
   values["pulumi-auth0-permissions:batchSize"] = size;
 };
+// Any request no interceptor expects is recorded and fails the test at once (no retries).
+const unexpected: string[] = [];
+nock.emitter.on("no match", (req: { method?: string; path?: string }) => unexpected.push(`${req.method} ${req.path}`));
 beforeEach(() => {
-  values = { "auth0:domain": DOMAIN, "auth0:clientId": "id", "auth0:clientSecret": "secret" };
+  unexpected.length = 0;
+  values = { "auth0:domain": DOMAIN, "auth0:clientId": "id", "auth0:clientSecret": "secret", "pulumi-auth0-permissions:maxRetries": "0" };
   setStackConfig((key) => values[key]);
   nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
 });
 afterEach(() => {
+  expect(unexpected).toEqual([]);
   expect(nock.pendingMocks().filter((m) => !m.includes("/oauth/token"))).toEqual([]);
   nock.cleanAll();
 });
