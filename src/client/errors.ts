@@ -1,7 +1,7 @@
 /**
  * Errors of this library. Messages are built only from allow-listed facts (operation, target,
  * status, Auth0's message and errorCode), never from request headers or bodies, so they can't
- * carry a secret. The original error is kept as `cause` for debugging.
+ * carry a secret. A network failure keeps a stripped copy of the original error as `cause`.
  */
 export class Auth0PermissionsError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

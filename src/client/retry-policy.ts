@@ -49,7 +49,6 @@ export const TRANSIENT_NETWORK_CODES = new Set([
   "EHOSTUNREACH",
   "ERR_SOCKET_CONNECTION_TIMEOUT",
   "ERR_STREAM_PREMATURE_CLOSE",
-  "UND_ERR_SOCKET",
 ]);
 
 export function decideRetry(input: RetryInput, policy: RetryPolicy): RetryDecision {

@@ -36,6 +36,7 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
   },
 
   async diff(_id: string, olds: RolePermissionRemovalState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    assertReadableState(olds, describe(olds.roleId));
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;

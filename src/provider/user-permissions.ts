@@ -32,6 +32,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
   },
 
   async diff(_id: string, olds: UserPermissionsState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    assertReadableState(olds, describe(olds.userId));
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
     return {
