@@ -12,7 +12,13 @@ export interface UserPermissionsState {
   readonly schemaVersion: number;
   readonly domain: string;
   readonly userId: string;
+  /** The managed permissions: what the program lists. */
   readonly permissions: Permission[];
+  /**
+   * Listed permissions a refresh found missing in Auth0 (drift); the next update grants them again.
+   * Kept apart from `permissions` so that a destroy still revokes the whole list. Absent when none.
+   */
+  readonly driftedPermissions?: Permission[];
 }
 
 export interface RolePermissionRemovalState {

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../client/errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
-import { canonicalize, difference, intersection, planChanges, union } from "../permissions/permission-set";
+import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { removeEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
@@ -14,8 +14,8 @@ import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserP
  * permissions are managed; anything else the user holds, directly or through roles, is never touched.
  * - create: POST the list (in batches).
  * - update: DELETE what left the list, then POST what joined it. A new list never replaces.
- * - read:   GET every page; keep the listed permissions that are DIRECT grants. A missing one is drift.
- *           A deleted user removes the resource from state.
+ * - read:   GET every page; a listed permission that is not a DIRECT grant is drift, recorded in
+ *           `driftedPermissions` (the list itself stays whole). A deleted user removes the resource from state.
  * - delete: DELETE the listed permissions. A user that no longer exists counts as done.
  * - A new userId replaces the resource, delete-before-replace.
  */
@@ -36,7 +36,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
     return {
-      changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]),
+      changes: replaces.length > 0 || permissionsChanged(granted(olds), news["permissions"]),
       replaces,
       // Create-before-delete on the same user would revoke what the new resource just granted.
       deleteBeforeReplace: true,
@@ -61,7 +61,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
       const direct = await api.list(user(props.userId));
-      return { id, props: toState(settings.domain, props.userId, intersection(props.permissions, direct)) };
+      return { id, props: toState(settings.domain, props.userId, props.permissions, difference(props.permissions, direct)) };
     } catch (error) {
       if (isNotFound(error)) return { id: "" }; // the user is gone: drop the resource from state
       throw error;
@@ -72,17 +72,21 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     assertReadableState(olds, describe(olds.userId));
     const { settings, api } = tenantApi();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
-    const { toAdd, toRemove } = planChanges(olds.permissions, news.permissions);
+    // Grant what is listed but not known to be granted (drift included); revoke everything no longer
+    // listed, drifted or not (revoking an absent permission is a no-op).
+    const toAdd = difference(news.permissions, granted(olds));
+    const toRemove = difference(olds.permissions, news.permissions);
     const revoked: Permission[] = [];
-    const granted: Permission[] = [];
+    const grantedNow: Permission[] = [];
     try {
       // Removals first, then additions, as terraform-provider-auth0 learned (#630).
       if (toRemove.length > 0) await api.remove(user(news.userId), toRemove, (batch) => revoked.push(...batch));
-      if (toAdd.length > 0) await api.add(user(news.userId), toAdd, (batch) => granted.push(...batch));
+      if (toAdd.length > 0) await api.add(user(news.userId), toAdd, (batch) => grantedNow.push(...batch));
     } catch (error) {
-      if (revoked.length === 0 && granted.length === 0) throw error;
-      const managed = union(difference(olds.permissions, revoked), granted);
-      throw new PartialProgressError(error, olds.userId, toState(settings.domain, olds.userId, managed), news);
+      if (revoked.length === 0 && grantedNow.length === 0) throw error;
+      const managed = union(difference(olds.permissions, revoked), grantedNow);
+      const drifted = difference(intersection(olds.driftedPermissions ?? [], managed), grantedNow);
+      throw new PartialProgressError(error, olds.userId, toState(settings.domain, olds.userId, managed, drifted), news);
     }
     return { outs: toState(settings.domain, news.userId, news.permissions) };
   },
@@ -103,6 +107,12 @@ function describe(userId: string): string {
   return `${RESOURCE} of user '${userId}'`;
 }
 
-function toState(domain: string, userId: string, permissions: Permission[]): UserPermissionsState {
-  return { schemaVersion: STATE_SCHEMA_VERSION, domain, userId, permissions };
+/** The listed permissions not known to be missing in Auth0. */
+function granted(state: UserPermissionsState): Permission[] {
+  return difference(state.permissions, state.driftedPermissions ?? []);
+}
+
+function toState(domain: string, userId: string, permissions: Permission[], drifted: Permission[] = []): UserPermissionsState {
+  // Absent rather than empty: outputs stay as they were for a resource without drift.
+  return { schemaVersion: STATE_SCHEMA_VERSION, domain, userId, permissions, ...(drifted.length > 0 ? { driftedPermissions: drifted } : {}) };
 }

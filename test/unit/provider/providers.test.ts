@@ -103,10 +103,23 @@ describe("UserPermissions against the API", () => {
     await users.update("auth0|u1", userState(["a", "b"]), { userId: "auth0|u1", permissions: [p("b"), p("a")] });
   });
 
-  it("read keeps the listed permissions that are direct grants; a missing one shows as drift", async () => {
+  it("read records a listed permission missing in Auth0 as drift, keeping the list whole", async () => {
     nock(BASE).get(userPath).query(true).reply(200, page(["a", "unmanaged"]));
     const result = await users.read("auth0|u1", userState(["a", "b"]));
-    expect(result).toEqual({ id: "auth0|u1", props: userState(["a"]) });
+    expect(result).toEqual({ id: "auth0|u1", props: { ...userState(["a", "b"]), driftedPermissions: [p("b")] } });
+  });
+
+  it("drift is a change, and the update grants only the drifted permission back", async () => {
+    const drifted = { ...userState(["a", "b"]), driftedPermissions: [p("b")] };
+    expect((await users.diff("auth0|u1", drifted, { userId: "auth0|u1", permissions: [p("a"), p("b")] })).changes).toBe(true);
+    nock(BASE).post(userPath, body("b")).reply(201, {});
+    const result = await users.update("auth0|u1", drifted, { userId: "auth0|u1", permissions: [p("a"), p("b")] });
+    expect(result.outs).toEqual(userState(["a", "b"]));
+  });
+
+  it("delete after a refresh found drift still revokes the whole list, in case it was granted again since", async () => {
+    nock(BASE).delete(userPath, body("a", "b")).reply(204);
+    await users.delete("auth0|u1", { ...userState(["a", "b"]), driftedPermissions: [p("b")] });
   });
 
   it("read never counts a permission inherited through a role as granted", async () => {
@@ -114,7 +127,7 @@ describe("UserPermissions against the API", () => {
       .get(userPath)
       .query(true)
       .reply(200, { permissions: [{ ...w("a"), sources: [{ source_type: "ROLE", source_id: "rol_9", source_name: "R" }] }], start: 0, limit: 100, total: 1 });
-    expect((await users.read("auth0|u1", userState(["a"]))).props).toEqual(userState([]));
+    expect((await users.read("auth0|u1", userState(["a"]))).props).toEqual({ ...userState(["a"]), driftedPermissions: [p("a")] });
   });
 
   it("read of a deleted user removes the resource from state", async () => {
