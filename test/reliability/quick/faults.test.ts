@@ -200,11 +200,12 @@ const SCENARIOS: Scenario[] = [
     outcome: "converge",
   },
   {
-    name: "tokens living 2 s in a deployment slowed to several seconds",
+    // Each answer takes 1.5 s, so a role's DELETE, sent 1.5 s after its GET with the same cached
+    // token, reaches the tenant after the token's 3 s: a natural expiry, then a 401 and a refresh.
+    name: "tokens living 3 s in a deployment whose answers take 1.5 s each",
     phase: "up",
-    emulator: { key: "short-tokens", options: { tokenTtlSeconds: 2 } },
-    tuning: { maxConcurrentRequests: "1" },
-    faults: () => [{ match: { path: API }, times: 1000, delay_ms: 600 }],
+    emulator: { key: "short-tokens", options: { tokenTtlSeconds: 3 } },
+    faults: () => [{ match: { path: API }, times: 1000, delay_ms: 1500 }],
     outcome: "converge",
     check: (log) => expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2),
   },

@@ -39,6 +39,8 @@ export interface Finding {
   readonly artifact: string;
   readonly what: string;
   readonly at: number;
+  /** The line it was found on, every known secret masked, at most 300 characters. */
+  readonly line: string;
 }
 
 function countOccurrences(text: string, needle: string): number[] {
@@ -47,21 +49,39 @@ function countOccurrences(text: string, needle: string): number[] {
   return positions;
 }
 
+function maskedLine(text: string, at: number): string {
+  const start = text.lastIndexOf("\n", at) + 1;
+  const end = text.indexOf("\n", at);
+  let line = text.slice(start, end === -1 ? undefined : end);
+  for (const secret of [...clientSecrets, ...issuedTokens]) line = line.split(secret).join("<masked>");
+  return line.replace(JWT, "<jwt>").slice(0, 300);
+}
+
+/**
+ * Pulumi's engine, at -v=9, logs the properties it marshals for the dynamic provider's Configure
+ * call, and the dynamic provider server (in @pulumi/pulumi) does not accept secrets, so the engine
+ * logs the decrypted stack config there. That line is Pulumi's, not this library's: the scan counts
+ * it apart, and only that exact line.
+ */
+export function isPulumiEngineConfigureLog(finding: Finding): boolean {
+  return finding.what === "client secret" && /Marshaling property for RPC\[Provider\[[^\]]*\]\.Configure\(\)\.inputs\]/.test(finding.line);
+}
+
 /** Every place a known secret, a token, or something shaped like one appears in the text. */
 export function findSecrets(artifact: string, text: string): Finding[] {
-  const findings: Finding[] = [];
+  const found: { what: string; at: number }[] = [];
   for (const secret of clientSecrets) {
-    for (const at of countOccurrences(text, secret)) findings.push({ artifact, what: "client secret", at });
+    for (const at of countOccurrences(text, secret)) found.push({ what: "client secret", at });
   }
   for (const token of issuedTokens) {
-    for (const at of countOccurrences(text, token)) findings.push({ artifact, what: "access token", at });
+    for (const at of countOccurrences(text, token)) found.push({ what: "access token", at });
     // A token cut short (a truncated log line) still gives away its signature.
     const signature = token.split(".")[2] ?? "";
-    for (const at of countOccurrences(text, signature)) findings.push({ artifact, what: "token signature", at });
+    for (const at of countOccurrences(text, signature)) found.push({ what: "token signature", at });
   }
-  for (const match of text.matchAll(JWT)) findings.push({ artifact, what: "JWT-shaped string", at: match.index });
-  for (const match of text.matchAll(BEARER)) findings.push({ artifact, what: "bearer credential", at: match.index });
-  return findings;
+  for (const match of text.matchAll(JWT)) found.push({ what: "JWT-shaped string", at: match.index });
+  for (const match of text.matchAll(BEARER)) found.push({ what: "bearer credential", at: match.index });
+  return found.map((f) => ({ artifact, ...f, line: maskedLine(text, f.at) }));
 }
 
 /** Collects a test file's artifacts; `finish()` scans them all, records the figures and returns the findings. */
@@ -76,19 +96,30 @@ export class SecretScan {
     return this.artifacts.length;
   }
 
+  /**
+   * Scans everything and records the figures. Returns every finding except Pulumi's own -v=9
+   * Configure log line (see isPulumiEngineConfigureLog), which is counted in its own figure.
+   */
   finish(section = "Secrets"): Finding[] {
-    const findings = this.artifacts.flatMap((artifact) => findSecrets(artifact.name, artifact.text));
+    const all = this.artifacts.flatMap((artifact) => findSecrets(artifact.name, artifact.text));
+    const engine = all.filter(isPulumiEngineConfigureLog);
+    const findings = all.filter((finding) => !isPulumiEngineConfigureLog(finding));
     const bytes = this.artifacts.reduce((sum, artifact) => sum + Buffer.byteLength(artifact.text), 0);
     record(section, "artifacts scanned (state files, exports, Pulumi output and logs, errors, request logs)", this.artifacts.length);
     record(section, "bytes scanned", bytes, "sum", "bytes");
     record(section, "client secrets searched for", clientSecrets.size);
     record(section, "access tokens issued and searched for", issuedTokens.size);
-    record(section, "secrets found", findings.length);
+    record(section, "secrets found (state, exports, outputs, errors, request logs, this library's log lines)", findings.length);
+    record(
+      section,
+      "client secret in Pulumi's own -v=9 engine log line `Marshaling property for RPC[Provider.Configure().inputs]` (credentials in stack config; Pulumi's logging, not this library's)",
+      engine.length,
+    );
     return findings;
   }
 }
 
 /** A finding without the secret itself, for a failure message. */
 export function describeFindings(findings: readonly Finding[]): string {
-  return findings.map((f) => `${f.what} in ${f.artifact} at offset ${f.at}`).join("\n");
+  return findings.map((f) => `${f.what} in ${f.artifact} at offset ${f.at}: ${f.line}`).join("\n");
 }
