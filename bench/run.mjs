@@ -9,6 +9,10 @@
 //   --no-peer          skip @pulumi/auth0 (and its plugin build)
 //   --out DIR          where results go (default bench/results, or bench/results/quick with --quick)
 //   --keep             keep the scratch directory (printed at start)
+//   --phases LIST      only these phases, e.g. preview,up,destroy (profiling; default: all)
+//   --parallel N       pass --parallel N to up, refresh and destroy (profiling; default: Pulumi's default)
+//   --env KEY=VALUE    extra environment for every pulumi command, repeatable (profiling, e.g.
+//                      PULUMI_SKIP_CHECKPOINTS=true); recorded in the results
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -30,9 +34,13 @@ const { values: args } = parseArgs({
     "no-peer": { type: "boolean", default: false },
     out: { type: "string" },
     keep: { type: "boolean", default: false },
+    phases: { type: "string" },
+    parallel: { type: "string" },
+    env: { type: "string", multiple: true, default: [] },
   },
 });
-const PHASES = ["preview", "up", "up again", "refresh", "destroy"];
+const PHASES = args.phases ? args.phases.split(",").map((p) => p.trim()) : ["preview", "up", "up again", "refresh", "destroy"];
+const extraEnv = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 const say = (line) => console.log(line);
 const started = Date.now();
 
@@ -113,11 +121,12 @@ const baseEnv = pulumiEnv({
   },
 });
 if (peer.binDir) baseEnv.PATH = `${peer.binDir}:${baseEnv.PATH}`;
+Object.assign(baseEnv, extraEnv);
 
-function runPulumi(cwd, argv, { timeoutMs }) {
+function runPulumi(cwd, argv, { timeoutMs, env = {} }) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn("pulumi", ["--non-interactive", ...argv], { cwd, env: baseEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("pulumi", ["--non-interactive", ...argv], { cwd, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     const memory = watchProcessTree(child.pid);
     let output = "";
     child.stdout.on("data", (c) => (output += c));
@@ -180,9 +189,9 @@ const results = [];
 say(`\n${scenarios.length} scenarios; phases ${PHASES.join(", ")}; 2 cores shared, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 for (const [index, scenario] of scenarios.entries()) {
   const { impl, kind, profile, n, m } = scenario;
-  const label = `${impl} ${kind} ${profile} N=${n} M=${m}`;
+  const label = `${impl} ${kind} ${profile} N=${n} M=${m}${scenario.variant ? ` (${scenario.variant})` : ""}`;
   const dir = join(project, impl);
-  const stack = `${impl}-${kind}-${profile}-n${n}-m${m}`;
+  const stack = `${impl}-${kind}-${profile}-n${n}-m${m}${scenario.variant ? `-${scenario.variant}` : ""}`;
   const record = { ...scenario, stack, phases: [], loadBefore: os.loadavg(), startedAt: new Date().toISOString() };
   results.push(record);
   say(`\n[${index + 1}/${scenarios.length}] ${label}`);
@@ -201,10 +210,11 @@ for (const [index, scenario] of scenarios.entries()) {
         : phase === "refresh" ? ["refresh", "--yes", "--skip-preview", "--stack", stack]
         : phase === "destroy" ? ["destroy", "--yes", "--skip-preview", "--stack", stack]
         : ["up", "--yes", "--skip-preview", "--stack", stack];
+      if (args.parallel && phase !== "preview") argv.push("--parallel", args.parallel);
       emulator.admin.setRateLimit({ profile }); // every phase starts with a full bucket
       emulator.admin.clearRequests();
       const loadBefore = os.loadavg()[0];
-      const run = await runPulumi(dir, argv, { timeoutMs: Math.max(600_000, 6 * (bound ?? 0) * 1000 + 300_000) });
+      const run = await runPulumi(dir, argv, { timeoutMs: Math.max(600_000, 6 * (bound ?? 0) * 1000 + 300_000), env: scenario.env });
       const requests = summarizeRequests(emulator.admin.requests());
       const expected = expectedState(scenario, impl, phase);
       const stateOk = expected === undefined ? undefined : tenantPermissions(scenario).every((p) => p.length === expected.length && p.every((x, j) => x === expected[j]));
@@ -265,7 +275,8 @@ const document = {
   settings: {
     phases: PHASES,
     profiles: PROFILES,
-    pulumiFlags: "--non-interactive; up/refresh/destroy with --yes --skip-preview; default --parallel",
+    pulumiFlags: `--non-interactive; up/refresh/destroy with --yes --skip-preview; ${args.parallel ? `--parallel ${args.parallel}` : "default --parallel"}`,
+    extraEnv,
     bucketAtPhaseStart: "full (the emulator's bucket is replaced before every phase)",
     oursSettings: "defaults (maxConcurrentRequests 8, requestsPerSecond 0 = paced by x-ratelimit-* headers)",
   },

@@ -17,6 +17,16 @@ export function fullMatrix() {
     // Free (burst 2, 2/s): N <= 100 keeps each phase under a minute or two.
     ...[10, 100].map((n) => ({ kind: "user", profile: "free", n, m: 10 })),
     { kind: "role", profile: "free", n: 10, m: 10 },
+    // Attribution: the engine's checkpoint after every step (file backend) switched off.
+    {
+      kind: "user",
+      profile: "none",
+      n: 500,
+      m: 10,
+      variant: "skip-checkpoints",
+      env: { PULUMI_SKIP_CHECKPOINTS: "true" },
+      phases: ["up", "refresh", "destroy"],
+    },
   ]);
 }
 

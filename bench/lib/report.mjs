@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const key = (s) => `${s.kind} ${s.profile} N=${s.n} M=${s.m}`;
+const key = (s) => `${s.kind} ${s.profile} N=${s.n} M=${s.m}${s.variant ? ` (${s.variant})` : ""}`;
 const fmt = (x, digits = 1) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits));
 
 export function writeReports(document, outDir) {
@@ -33,7 +33,8 @@ function peerOf(document, scenario) {
 // Targets (issue 6), judged from the figures
 
 export function evaluateTargets(document) {
-  const ours = document.scenarios.filter((s) => s.impl === "ours");
+  // Variants (engine settings changed for attribution) are reported, not judged.
+  const ours = document.scenarios.filter((s) => s.impl === "ours" && !s.variant);
   const all = (pred) => ours.flatMap((s) => (s.phases ?? []).map((p) => ({ s, p }))).filter(pred);
   const targets = [];
   const add = (name, rows, check, describe) => {
@@ -196,7 +197,7 @@ export function chartSvg(document) {
   for (const impl of ["ours", "peer"]) {
     for (const profile of ["none", "enterprise", "free"]) {
       const points = document.scenarios
-        .filter((s) => s.impl === impl && s.profile === profile && s.kind === "user" && s.m === 10)
+        .filter((s) => s.impl === impl && s.profile === profile && s.kind === "user" && s.m === 10 && !s.variant)
         .map((s) => ({ n: s.n, y: phaseOf(s, "up")?.wallSeconds, ok: phaseOf(s, "up")?.exitCode === 0 }))
         .filter((p) => typeof p.y === "number")
         .sort((a, b) => a.n - b.n);
