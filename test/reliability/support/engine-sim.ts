@@ -16,6 +16,9 @@ const { Struct } = createRequire(__filename)("google-protobuf/google/protobuf/st
  * - steps of independent resources run concurrently; deletes of resources no longer declared run
  *   after every other step succeeded, concurrently;
  * - refresh: `read(id, outputs)` for every resource, concurrently; an empty id drops it from state;
+ * - a create or update that throws an error carrying `id` and `properties` (the dynamic provider
+ *   server's ErrorResourceInitFailed) still records the resource with those outputs, marked with
+ *   init errors; the next deployment updates such a resource even when diff finds no change;
  * - every value crosses the gRPC boundary as a protobuf Struct, as in the dynamic provider server:
  *   a value Struct cannot hold (`undefined`, a function) fails the step there, exactly as it does
  *   under the real engine ("Unexpected struct type.").
@@ -31,6 +34,15 @@ interface Recorded {
   readonly id: string;
   readonly inputs: Record<string, unknown>;
   readonly outputs: Record<string, unknown>;
+  readonly initErrors?: readonly string[];
+}
+
+/** The shape the dynamic provider server reads from a thrown error to report a partial success. */
+function partialState(error: unknown): { id: string; properties: Record<string, unknown>; reasons: string[] } | undefined {
+  const e = error as { id?: unknown; properties?: unknown; reasons?: unknown } | null;
+  if (typeof e !== "object" || e === null || typeof e.id !== "string" || e.id === "") return undefined;
+  const properties = typeof e.properties === "object" && e.properties !== null ? (e.properties as Record<string, unknown>) : {};
+  return { id: e.id, properties, reasons: Array.isArray(e.reasons) ? e.reasons.map(String) : [] };
 }
 
 export interface StepCounts {
@@ -44,6 +56,9 @@ export interface StepCounts {
 
 const roundTrip = (value: Record<string, unknown>): Record<string, unknown> => Struct.fromJavaScript(value).toJavaScript();
 
+/** Stands in for the serialized provider the engine keeps in `__provider`, in inputs and outputs alike. */
+const PROVIDER = "exports.handler = /* serialized provider */ undefined;";
+
 export class SimulatedEngine {
   readonly state = new Map<string, Recorded>();
   readonly steps: StepCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0 };
@@ -54,7 +69,7 @@ export class SimulatedEngine {
         const result = await handlers(resource.kind).read(resource.id, roundTrip(resource.outputs));
         this.steps.read++;
         if (!result.id) this.state.delete(name);
-        else this.state.set(name, { ...resource, id: result.id, outputs: roundTrip(result.props ?? {}) });
+        else this.state.set(name, { ...resource, id: result.id, outputs: roundTrip({ ...(result.props ?? {}), __provider: PROVIDER }) });
       }),
     );
   }
@@ -84,7 +99,7 @@ export class SimulatedEngine {
     if (checked.failures && checked.failures.length > 0) {
       throw new Error(`check failed for ${declared.name}: ${checked.failures.map((f) => f.reason).join("; ")}`);
     }
-    const inputs = roundTrip(checked.inputs ?? {});
+    const inputs = roundTrip({ ...(checked.inputs ?? {}), __provider: PROVIDER });
     if (!old) {
       await this.create(declared, inputs);
       return;
@@ -98,20 +113,34 @@ export class SimulatedEngine {
       this.steps.replace++;
       return;
     }
-    if (diff.changes === false) {
+    if (diff.changes === false && !(old.initErrors && old.initErrors.length > 0)) {
       this.steps.same++;
       this.state.set(declared.name, { ...old, inputs });
       return;
     }
-    const updated = await provider.update(old.id, roundTrip(old.outputs), inputs);
+    let updated: Awaited<ReturnType<typeof provider.update>>;
+    try {
+      updated = await provider.update(old.id, roundTrip(old.outputs), inputs);
+    } catch (error) {
+      const partial = partialState(error);
+      if (partial) this.state.set(declared.name, { kind: declared.kind, id: old.id, inputs, outputs: roundTrip(partial.properties), initErrors: partial.reasons });
+      throw error;
+    }
     this.steps.update++;
-    this.state.set(declared.name, { ...old, inputs, outputs: roundTrip(updated.outs ?? inputs) });
+    this.state.set(declared.name, { kind: declared.kind, id: old.id, inputs, outputs: roundTrip({ ...(updated.outs ?? inputs), __provider: PROVIDER }) });
   }
 
   private async create(declared: Declared, inputs: Record<string, unknown>): Promise<void> {
-    const created = await handlers(declared.kind).create(inputs);
+    let created: Awaited<ReturnType<ReturnType<typeof handlers>["create"]>>;
+    try {
+      created = await handlers(declared.kind).create(inputs);
+    } catch (error) {
+      const partial = partialState(error);
+      if (partial) this.state.set(declared.name, { kind: declared.kind, id: partial.id, inputs, outputs: roundTrip(partial.properties), initErrors: partial.reasons });
+      throw error;
+    }
     this.steps.create++;
-    this.state.set(declared.name, { kind: declared.kind, id: created.id, inputs, outputs: roundTrip(created.outs ?? {}) });
+    this.state.set(declared.name, { kind: declared.kind, id: created.id, inputs, outputs: roundTrip({ ...(created.outs ?? {}), __provider: PROVIDER }) });
   }
 
   private async remove(name: string, resource: Recorded): Promise<void> {

@@ -94,11 +94,19 @@ export function seedDocument(extraClients: SeedDocument["clients"] = []): SeedDo
 /** What the stack has recorded for a slot, at the level of the README's semantics. */
 interface Deployed {
   readonly decl: SlotDecl;
-  /** The permissions the resource's state lists (after a refresh: only those still in effect). */
+  /**
+   * User slots: the listed permissions (a refresh never narrows them). Role slots: the permissions
+   * the state lists as kept off the role (a refresh drops those found back on the role).
+   */
   listed: Set<PermId>;
+  /** User slots: listed permissions a refresh found missing (drift), until the next update. */
+  drifted: Set<PermId>;
   /** Role slots: what the resource removed and will restore. */
   recorded: Set<PermId>;
 }
+
+const sameSet = (a: Set<PermId>, b: Set<PermId>): boolean => a.size === b.size && [...a].every((p) => b.has(p));
+const minus = (a: Iterable<PermId>, b: Set<PermId>): PermId[] => [...a].filter((p) => !b.has(p));
 
 /**
  * The model: the program as declared, what the stack has deployed, and the tenant as it must be.
@@ -147,7 +155,8 @@ export class Model {
       for (const d of this.deployed.values()) {
         const present = this.holder(d.decl.kind, d.decl.target);
         // A user's listed permission that is gone is drift; a role's removed permission that is back is drift.
-        d.listed = new Set([...d.listed].filter((p) => (d.decl.kind === "user" ? present.has(p) : !present.has(p))));
+        if (d.decl.kind === "user") d.drifted = new Set(minus(d.listed, present));
+        else d.listed = new Set([...d.listed].filter((p) => !present.has(p)));
       }
       this.drifted = false;
     }
@@ -176,25 +185,35 @@ export class Model {
       if (decl.kind === "user") tenant.add(p);
       else if (tenant.delete(p)) recorded.add(p);
     }
-    this.deployed.set(name, { decl, listed: new Set(decl.perms), recorded });
+    this.deployed.set(name, { decl, listed: new Set(decl.perms), drifted: new Set(), recorded });
   }
 
   private update(d: Deployed, decl: SlotDecl): void {
     const tenant = this.holder(decl.kind, decl.target);
     const wanted = new Set(decl.perms);
-    const joined = [...wanted].filter((p) => !d.listed.has(p));
-    const left = [...d.listed].filter((p) => !wanted.has(p));
     if (decl.kind === "user") {
-      for (const p of left) tenant.delete(p);
-      for (const p of joined) tenant.add(p);
-    } else {
-      for (const p of joined) if (tenant.delete(p)) d.recorded.add(p);
-      for (const p of left) {
-        if (decl.restoreOnDelete && d.recorded.has(p)) tenant.add(p);
-        d.recorded.delete(p);
+      // diff: the listed permissions not known to be missing, against the new list.
+      const granted = new Set(minus(d.listed, d.drifted));
+      if (sameSet(granted, wanted)) {
+        this.deployed.set(slotName(decl), { ...d, decl });
+        return;
       }
+      for (const p of minus(d.listed, wanted)) tenant.delete(p);
+      for (const p of minus(wanted, granted)) tenant.add(p);
+      this.deployed.set(slotName(decl), { decl, listed: wanted, drifted: new Set(), recorded: new Set() });
+      return;
     }
-    this.deployed.set(slotName(decl), { decl, listed: wanted, recorded: d.recorded });
+    const before = d.decl as RoleSlot;
+    if (sameSet(d.listed, wanted) && before.restoreOnDelete === decl.restoreOnDelete) {
+      this.deployed.set(slotName(decl), { ...d, decl });
+      return;
+    }
+    for (const p of minus(wanted, d.listed)) if (tenant.delete(p)) d.recorded.add(p);
+    for (const p of minus(d.recorded, wanted)) {
+      if (decl.restoreOnDelete) tenant.add(p);
+      d.recorded.delete(p);
+    }
+    this.deployed.set(slotName(decl), { decl, listed: wanted, drifted: new Set(), recorded: d.recorded });
   }
 
   private destroy(d: Deployed): void {
