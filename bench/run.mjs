@@ -123,10 +123,22 @@ const baseEnv = pulumiEnv({
 if (peer.binDir) baseEnv.PATH = `${peer.binDir}:${baseEnv.PATH}`;
 Object.assign(baseEnv, extraEnv);
 
+// Ctrl-C: stop the running pulumi command, the emulator and the scratch directory, then exit.
+let current;
+process.once("SIGINT", async () => {
+  say("\ninterrupted: stopping");
+  current?.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 2000));
+  await emulator.stop();
+  if (!args.keep) rmSync(work, { recursive: true, force: true });
+  process.exit(130);
+});
+
 function runPulumi(cwd, argv, { timeoutMs, env = {} }) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const child = spawn("pulumi", ["--non-interactive", ...argv], { cwd, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    current = child;
     const memory = watchProcessTree(child.pid);
     let output = "";
     child.stdout.on("data", (c) => (output += c));

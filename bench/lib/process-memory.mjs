@@ -81,7 +81,7 @@ function descendants(rootPid) {
  * number of distinct processes seen (a provider started twice would show up as 2).
  */
 export function watchProcessTree(rootPid, { intervalMs = 200 } = {}) {
-  const argvCache = new Map();
+  const argvCache = new Map(); // pid -> kind, once known
   const peaks = new Map(); // pid -> { kind, peak }
   const sample = () => {
     let pids;
@@ -91,16 +91,16 @@ export function watchProcessTree(rootPid, { intervalMs = 200 } = {}) {
       return;
     }
     for (const pid of pids) {
-      let argv = argvCache.get(pid);
-      if (argv === undefined) {
-        argv = readArgv(pid);
+      let kind = argvCache.get(pid);
+      if (kind === undefined) {
+        const argv = readArgv(pid);
         if (argv === undefined) continue;
-        // A process that has not exec'd yet shows its parent's argv: classify again next time.
-        const kind = classify(argv, rootPid, pid);
-        if (kind !== undefined || argv.length > 0) argvCache.set(pid, argv);
+        kind = classify(argv, rootPid, pid);
+        // Only a classified process is remembered: a child that has not exec'd yet still shows its
+        // parent's command line, and must be looked at again.
+        if (kind === undefined) continue;
+        argvCache.set(pid, kind);
       }
-      const kind = classify(argv, rootPid, pid);
-      if (kind === undefined) continue;
       const peak = readPeakRss(pid);
       if (peak === undefined) continue;
       const previous = peaks.get(pid);
