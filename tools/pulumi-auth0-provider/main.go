@@ -1,4 +1,4 @@
-// pulumi-resource-auth0: the peer provider of the benchmark (bench/README.md).
+// pulumi-resource-auth0: the peer provider of the benchmark (docs/performance.md).
 //
 // pulumi/pulumi-auth0's own provider module cannot be fetched here (see README.md), so this is
 // the same construction from the parts the Go module proxy does serve: the Terraform Auth0
