@@ -9,6 +9,8 @@
 //   --no-peer          skip @pulumi/auth0 (and its plugin build)
 //   --out DIR          where results go (default bench/results, or bench/results/quick with --quick)
 //   --keep             keep the scratch directory (printed at start)
+//   --repeat K         run every scenario K times, ours and the peer alternating (the report shows medians)
+//   --name STEM        file name stem of the results (default: the date, YYYY-MM-DD)
 //   --phases LIST      only these phases, e.g. preview,up,destroy (profiling; default: all)
 //   --parallel N       pass --parallel N to up, refresh and destroy (profiling; default: Pulumi's default)
 //   --env KEY=VALUE    extra environment for every pulumi command, repeatable (profiling, e.g.
@@ -37,6 +39,8 @@ const { values: args } = parseArgs({
     phases: { type: "string" },
     parallel: { type: "string" },
     env: { type: "string", multiple: true, default: [] },
+    repeat: { type: "string" },
+    name: { type: "string" },
   },
 });
 const PHASES = args.phases ? args.phases.split(",").map((p) => p.trim()) : ["preview", "up", "up again", "refresh", "destroy"];
@@ -53,6 +57,17 @@ if (args.only) {
   scenarios = scenarios.filter((s) => filters.every(([k, v]) => String(s[k]) === v));
 }
 if (args["no-peer"]) scenarios = scenarios.filter((s) => s.impl !== "peer");
+// --repeat K: each scenario K times, ours and the peer alternating, so both see the same machine load.
+const repeat = Math.max(1, Number(args.repeat ?? 1));
+if (repeat > 1) {
+  const groups = new Map();
+  for (const s of scenarios) {
+    const k = JSON.stringify({ ...s, impl: undefined });
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(s);
+  }
+  scenarios = [...groups.values()].flatMap((group) => Array.from({ length: repeat }, (_, r) => group.map((s) => ({ ...s, run: r + 1 }))).flat());
+}
 
 // ---------------------------------------------------------------------------------------------
 // Tools: the Pulumi CLI, the peer plugin, the packed package in a scratch project
@@ -203,7 +218,7 @@ for (const [index, scenario] of scenarios.entries()) {
   const { impl, kind, profile, n, m } = scenario;
   const label = `${impl} ${kind} ${profile} N=${n} M=${m}${scenario.variant ? ` (${scenario.variant})` : ""}`;
   const dir = join(project, impl);
-  const stack = `${impl}-${kind}-${profile}-n${n}-m${m}${scenario.variant ? `-${scenario.variant}` : ""}`;
+  const stack = `${impl}-${kind}-${profile}-n${n}-m${m}${scenario.variant ? `-${scenario.variant}` : ""}${scenario.run ? `-r${scenario.run}` : ""}`;
   const record = { ...scenario, stack, phases: [], loadBefore: os.loadavg(), startedAt: new Date().toISOString() };
   results.push(record);
   say(`\n[${index + 1}/${scenarios.length}] ${label}`);
@@ -269,6 +284,7 @@ await emulator.stop();
 const document = {
   date: new Date().toISOString(),
   quick: args.quick,
+  command: process.argv.slice(2).join(" "),
   durationSeconds: Math.round((Date.now() - started) / 1000),
   machine: {
     cpus: os.cpus().length,
@@ -295,7 +311,7 @@ const document = {
   scenarios: results,
 };
 const outDir = args.out ?? join(REPO, "bench", "results", ...(args.quick ? ["quick"] : []));
-const written = writeReports(document, outDir);
+const written = writeReports(document, outDir, args.name);
 say(`\nwrote ${written.join(", ")}`);
 say(readFileSync(written.find((f) => f.endsWith(".md")), "utf8"));
 if (!args.keep) rmSync(work, { recursive: true, force: true });
