@@ -94,7 +94,7 @@ const stepTotals: Record<string, number> = {};
 describe("model-based, provider level", () => {
   it(`${CASES} random sequences: after every up the tenant equals the model`, { timeout: 30 * 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(sequenceArb({ maxActions: 14, maxPerms: 6 }), runCase),
+      fc.asyncProperty(sequenceArb({ maxActions: 20, maxPerms: 6 }), runCase),
       { numRuns: CASES, seed: SEED },
     );
     record("Model-based", "provider level: cases run", totals.cases);

@@ -21,8 +21,8 @@ export const PERMS: PermId[] = APIS.flatMap((_, api) => Array.from({ length: SCO
 
 export const USERS = ["auth0|alice", "google-oauth2|1077", "auth0|we/ird%20id?x=1", "email|ünïcødé"] as const;
 export const ROLES = ["rol_support", "rol_admins", "rol_with/slash"] as const;
-export const USER_SLOTS = 3;
-export const ROLE_SLOTS = 3;
+export const USER_SLOTS = 2;
+export const ROLE_SLOTS = 2;
 
 export function wireOf(perm: PermId): { resource_server_identifier: string; permission_name: string } {
   const [api, scope] = perm.split(":") as [string, string];
@@ -335,7 +335,7 @@ export function sequenceArb(options: { maxActions: number; maxPerms: number }): 
     { weight: 3, arbitrary: upArb },
   );
   return fc
-    .tuple(fc.array(step, { minLength: 1, maxLength: options.maxActions }), fc.boolean())
+    .tuple(fc.array(step, { minLength: 1, maxLength: options.maxActions, size: "max" }), fc.boolean())
     .map(([actions, refresh]): Action[] => [...actions, { type: "up", refresh }]);
 }
 

@@ -58,9 +58,15 @@ const SECTION_TEXT: Record<string, string> = {
     "request-log entries that carried the fault (a 429, a 5xx, a reset or hung connection, a 401 for an expired " +
     "token, a failed token request).",
   Interruption:
-    "`pulumi up` and `pulumi destroy` killed at a random point with SIGINT or SIGKILL (to the CLI alone, or to its " +
-    "whole process group as a CI runner does), then the recovery below, then `pulumi up`. A run converges when " +
-    "the tenant then equals the declared state with nothing lost and nothing extra.",
+    "`pulumi up` and `pulumi destroy` killed after a random number of tenant answers, with SIGINT to the CLI " +
+    "(Ctrl-C; Pulumi starts its plugins in their own process groups, so only the CLI gets it), SIGKILL to the CLI " +
+    "and every process below it (a runner killed outright), or SIGKILL to the CLI alone. Then the README's " +
+    "recovery (the row \"recovery procedure verified\"), then `pulumi up`: a run converges when the tenant then " +
+    "equals the declared state, nothing lost and nothing extra. Each run then ends with `pulumi destroy`, which " +
+    "must bring back the seed exactly. The one exception the suite allows, and counts: a RolePermissionRemoval " +
+    "killed by SIGKILL while creating or updating had already taken permissions off the role, but Pulumi never " +
+    "saved the result, so nothing records them and destroy cannot put them back. After SIGKILL to the CLI alone, " +
+    "its plugin processes keep running until killed.",
   "Model-based":
     "fast-check sequences of program changes, out-of-band tenant edits and `up` / `up --refresh`, ending with a " +
     "destroy. After every `up` the tenant must equal the model exactly: declared grants present, declared " +
@@ -71,7 +77,10 @@ const SECTION_TEXT: Record<string, string> = {
     "the user or role and changes nothing.",
   Secrets:
     "Every artifact of every run above, scanned for the client secret(s), every access token the emulator issued " +
-    "(and its signature alone), and anything JWT-shaped or `Bearer ...`.",
+    "(and its signature alone), and anything JWT-shaped or `Bearer ...`. Pulumi's own engine log at `-v=9` is " +
+    "counted apart: it prints the dynamic provider's Configure inputs, which are the decrypted stack config, so " +
+    "a client secret kept in stack config appears there (not at `-v=8`, and not when the secret comes from " +
+    "AUTH0_CLIENT_SECRET). That line is Pulumi's logging, not this library's.",
   Concurrency: "Many resources on the same user and the same role in one deployment, checked exactly.",
   Scale: "A user at Auth0's cap of 1000 direct permissions, through the real CLI, checked exactly at every step.",
 };
