@@ -158,11 +158,15 @@ function runPulumi(cwd, argv, { timeoutMs, env = {} }) {
     let output = "";
     child.stdout.on("data", (c) => (output += c));
     child.stderr.on("data", (c) => (output += c));
-    const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGINT");
+    }, timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      resolve({ code: code ?? -1, signal, wallMs, output, memory: memory.stop() });
+      resolve({ code: code ?? -1, signal, wallMs, output, timedOut, memory: memory.stop() });
     });
   });
 }
@@ -249,6 +253,7 @@ for (const [index, scenario] of scenarios.entries()) {
       const entry = {
         phase,
         exitCode: run.code,
+        ...(run.timedOut ? { timedOut: true } : {}),
         wallSeconds: round(wall, 2),
         requests,
         minimum,
@@ -268,7 +273,7 @@ for (const [index, scenario] of scenarios.entries()) {
           `  token ${requests.tokens}  429 ${requests.status429}` +
           (bound === undefined ? "" : `  bound ${bound.toFixed(1)} s eff ${entry.efficiency ?? "-"}`) +
           `  provider ${entry.providerPeakMb ?? "-"} MB  state ${stateOk === undefined ? "-" : stateOk ? "ok" : "WRONG"}` +
-          (run.code !== 0 ? `  EXIT ${run.code}` : ""),
+          (run.code !== 0 ? `  EXIT ${run.code}${run.timedOut ? " (stopped at the phase time limit)" : ""}` : ""),
       );
       if (run.code !== 0) say(entry.outputTail.split("\n").map((l) => `    | ${l}`).join("\n"));
     }
@@ -306,6 +311,7 @@ const document = {
     pulumiFlags: `--non-interactive; up/refresh/destroy with --yes --skip-preview; ${args.parallel ? `--parallel ${args.parallel}` : "default --parallel"}`,
     extraEnv,
     bucketAtPhaseStart: "full (the emulator's bucket is replaced before every phase)",
+    phaseTimeLimit: "max(600 s, 6 x bound + 300 s); a phase over it is stopped with SIGINT and marked timedOut",
     oursSettings: "defaults (maxConcurrentRequests 8, requestsPerSecond 0 = paced by x-ratelimit-* headers)",
   },
   scenarios: results,

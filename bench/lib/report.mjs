@@ -190,7 +190,7 @@ export function markdown(document, svgName) {
     if (s.error) lines.push(`| ${s.impl} | ${key(s)} | – | – | – | failed: ${s.error.split("\n")[0].slice(0, 120)} | | | | | | | | | |`);
     for (const p of s.phases ?? []) {
       lines.push(
-        `| ${s.impl} | ${key(s)}${s.run ? ` #${s.run}` : ""} | ${p.phase} | ${p.exitCode} | ${fmt(p.wallSeconds)} | ${endpoints(p.requests) || "none"} | ${p.requests.tokens} | ${p.requests.status429} | ` +
+        `| ${s.impl} | ${key(s)}${s.run ? ` #${s.run}` : ""} | ${p.phase} | ${p.timedOut ? "time limit" : p.exitCode} | ${fmt(p.wallSeconds)} | ${endpoints(p.requests) || "none"} | ${p.requests.tokens} | ${p.requests.status429} | ` +
           `${p.bound.requests} | ${fmt(p.bound.seconds)} | ${fmt(p.efficiency, 2)} | ${fmt(p.providerPeakMb)} | ${fmt(p.enginePeakMb)} | ` +
           `${p.stateOk === undefined ? "–" : p.stateOk ? "ok" : "**wrong**"} | ${fmt(p.load1)} |`,
       );
