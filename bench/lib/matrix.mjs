@@ -18,15 +18,15 @@ export function fullMatrix() {
     ...[10, 100].map((n) => ({ kind: "user", profile: "free", n, m: 10 })),
     { kind: "role", profile: "free", n: 10, m: 10 },
     // Attribution: the engine's checkpoint after every step (file backend) switched off.
-    {
+    ...["none", "enterprise"].map((profile) => ({
       kind: "user",
-      profile: "none",
+      profile,
       n: 500,
       m: 10,
       variant: "skip-checkpoints",
       env: { PULUMI_SKIP_CHECKPOINTS: "true" },
       phases: ["up", "refresh", "destroy"],
-    },
+    })),
   ]);
 }
 
