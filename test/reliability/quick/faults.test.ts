@@ -19,7 +19,9 @@ interface Scenario {
   readonly quick?: boolean;
   readonly phase: "up" | "destroy";
   /** Scenarios with the same key share an emulator started with these options, and a stack. */
-  readonly emulator?: { key: string; options: EmulatorOptions };
+  readonly emulator?: { key: string; options: EmulatorOptions; lossy?: boolean };
+  /** Lose the answers to this many applied writes (needs a lossy emulator). */
+  readonly loseWriteAnswers?: number;
   readonly tuning?: Record<string, string>;
   readonly faults?: (emulator: RunningEmulator) => FaultSpec[];
   /** Runs alongside the faulted command, e.g. to expire tokens once the first write is seen. */
@@ -31,6 +33,8 @@ interface Scenario {
   readonly next?: ResourceSpec[];
   /** More checks on the request log of the faulted run. */
   readonly check?: (log: RequestLogEntry[]) => void;
+  /** Counts the faulty answers when the status alone does not show them (default: faultyAnswers). */
+  readonly served?: (log: RequestLogEntry[]) => number;
 }
 
 const API = "^/api/v2/";
@@ -145,12 +149,33 @@ const SCENARIOS: Scenario[] = [
     faults: () => [{ match: { path: API }, times: 3, hang: true }],
     outcome: "converge",
   },
+  // Answers lost after the tenant applied the write (a proxy drops them): the retry must be harmless.
+  ...(["noop", "conflict"] as const).map(
+    (duplicateAssign): Scenario => ({
+      name: `answers lost after the write was applied (re-assigning answers ${duplicateAssign === "noop" ? "201" : "409"})`,
+      phase: "up",
+      emulator: { key: `lossy-${duplicateAssign}`, options: { duplicateAssign }, lossy: true },
+      // One request at a time, so the answer the proxy drops is the write's.
+      tuning: { maxConcurrentRequests: "1" },
+      loseWriteAnswers: 3,
+      outcome: "converge",
+      served: repeatedWrites,
+      check: (log) => {
+        expect(repeatedWrites(log)).toBeGreaterThanOrEqual(3);
+        // With 409s, the library lists the user and sends only what is missing.
+        if (duplicateAssign === "conflict") expect(log.some((r) => r.status === 409)).toBe(true);
+      },
+    }),
+  ),
   {
-    name: "writes applied but answered after the timeout (the answer is lost)",
-    phase: "up",
-    tuning: { requestTimeoutMs: "1500" },
-    faults: () => [{ match: { method: "DELETE", path: API }, times: 2, delay_ms: 2500 }, { match: { method: "POST", path: API }, times: 2, delay_ms: 2500 }],
+    name: "answers lost after the write was applied, during destroy",
+    phase: "destroy",
+    emulator: { key: "lossy-noop", options: { duplicateAssign: "noop" }, lossy: true },
+    tuning: { maxConcurrentRequests: "1" },
+    loseWriteAnswers: 3,
     outcome: "converge",
+    served: repeatedWrites,
+    check: (log) => expect(repeatedWrites(log)).toBeGreaterThanOrEqual(3),
   },
   // tokens
   {
@@ -311,7 +336,8 @@ describe("faults during real pulumi up and destroy", () => {
   for (const scenario of scenarios) {
     it(`${scenario.phase}: ${scenario.name}`, async () => {
       const key = scenario.emulator?.key ?? "default";
-      const { emulator, stack } = await envs.get(key, scenario.emulator?.options);
+      const env = await envs.get(key, scenario.emulator?.options, scenario.emulator?.lossy ?? false);
+      const { emulator, stack } = env;
       current = { key, emulator, stack };
       await envs.tune(key, scenario.tuning ?? {});
       const seed = snapshot(emulator);
@@ -326,12 +352,14 @@ describe("faults during real pulumi up and destroy", () => {
       const goal = scenario.phase === "up" ? declared : seed;
       envs.clearLog(emulator);
       for (const fault of scenario.faults?.(emulator) ?? []) emulator.admin.addFault(fault);
+      if (scenario.loseWriteAnswers) env.loseWriteAnswers(scenario.loseWriteAnswers);
 
       const command = scenario.phase === "up" ? ["up", "--yes", "--skip-preview"] : ["destroy", "--yes", "--skip-preview"];
       const [result] = await Promise.all([stack.run(command), scenario.during?.(emulator)]);
       emulator.admin.clearFaults();
+      env.loseWriteAnswers(0);
       const log = emulator.admin.requests();
-      const served = faultyAnswers(emulator);
+      const served = scenario.served ? scenario.served(log) : faultyAnswers(emulator);
       totals.scenarios++;
       totals.served += served;
       envs.scan.add(`error output of '${scenario.name}'`, result.output);
@@ -376,7 +404,20 @@ describe("faults during real pulumi up and destroy", () => {
   });
 });
 
+/** The library's error as the run printed it: from "Could not" to the end of its first sentence. */
 function firstError(output: string): string {
-  const line = output.split("\n").find((l) => /Could not|error:/.test(l)) ?? "";
-  return line.trim().replace(/^error:\s*/, "").slice(0, 160);
+  const match = /Could not .*?(?:\.(?=\s)|$)/m.exec(output);
+  const text = match ? match[0] : (output.split("\n").find((l) => /error:/.test(l)) ?? "").trim();
+  return text.length > 220 ? `${text.slice(0, 217)}...` : text;
+}
+
+/** Writes sent more than once: each repeat is a retry after an answer the client never saw. */
+function repeatedWrites(log: RequestLogEntry[]): number {
+  const counts = new Map<string, number>();
+  for (const r of log) {
+    if (!r.path.startsWith("/api/v2/") || r.method === "GET") continue;
+    const key = `${r.method} ${r.path}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
 }

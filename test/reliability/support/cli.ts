@@ -14,11 +14,11 @@ export const PROGRAM = join(__dirname, "..", "..", "e2e", "programs", "declarati
  */
 export async function configuredStack(
   emulator: RunningEmulator,
-  options: { tuning?: Record<string, string>; env?: Record<string, string>; clientId?: string; clientSecret?: string } = {},
+  options: { tuning?: Record<string, string>; env?: Record<string, string>; clientId?: string; clientSecret?: string; domain?: string } = {},
 ): Promise<E2eStack> {
   const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, ...(options.env ? { env: options.env } : {}) });
   await setConfig(stack, {
-    "auth0:domain": emulator.domain,
+    "auth0:domain": options.domain ?? emulator.domain,
     "auth0:clientId": options.clientId ?? emulator.clientId,
     ...tuningConfig(options.tuning ?? {}),
   }, { "auth0:clientSecret": options.clientSecret ?? emulator.clientSecret });

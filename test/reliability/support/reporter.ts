@@ -56,7 +56,9 @@ const SECTION_TEXT: Record<string, string> = {
     "ways: the run converges (the tenant equals the declared state and nothing else changed), or it fails with a " +
     "clear error and the next run, without the fault, converges. \"Faulty answers served\" counts the emulator's " +
     "request-log entries that carried the fault (a 429, a 5xx, a reset or hung connection, a 401 for an expired " +
-    "token, a failed token request).",
+    "token, a failed token request; for answers lost after the write was applied, the writes sent again). The " +
+    "partial-failure rows fail a create or update after its first request and check that the next run, or a " +
+    "destroy, loses nothing.",
   Interruption:
     "`pulumi up` and `pulumi destroy` killed after a random number of tenant answers, with SIGINT to the CLI " +
     "(Ctrl-C; Pulumi starts its plugins in their own process groups, so only the CLI gets it), SIGKILL to the CLI " +
@@ -72,7 +74,7 @@ const SECTION_TEXT: Record<string, string> = {
     "destroy. After every `up` the tenant must equal the model exactly: declared grants present, declared " +
     "removals absent, everything unmanaged unchanged.",
   "Bad input":
-    "Malformed inputs, each in its own stack: rejected at `pulumi preview` with a message naming the problem and " +
+    "Malformed inputs, each declared alone: rejected at `pulumi preview` with a message naming the problem and " +
     "no request to the tenant, or (for what only the tenant knows) a documented error at `pulumi up` that names " +
     "the user or role and changes nothing.",
   Secrets:
@@ -101,11 +103,14 @@ function render(figures: Figure[], tests: { passed: number; failed: number; skip
     "",
     "```sh",
     "npm ci",
-    "npm run test:reliability        # writes this file; RELIABILITY_SEED=<n> fixes the fast-check seed",
+    "npm run test:reliability        # writes this file; RELIABILITY_SEED=<n> fixes the random seeds",
     "```",
     "",
+    "`npm test` runs the quick subset (`test/reliability/quick/`, fewer cases and scenarios) and writes nothing.",
+    "",
     `Run: ${new Date().toISOString()}, ${minutes} min, ${cpus().length} CPU(s), ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
-      `Node ${process.versions.node}. Tests: **${tests.passed} passed, ${tests.failed} failed**` +
+      `Node ${process.versions.node}, Pulumi CLI ${process.env["RELIABILITY_PULUMI_VERSION"] ?? "(unknown)"}. ` +
+      `Tests: **${tests.passed} passed, ${tests.failed} failed**` +
       `${tests.skipped > 0 ? `, ${tests.skipped} skipped` : ""}.`,
     "",
   ];

@@ -1,6 +1,7 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack } from "../../e2e/support/stack";
 import { configuredStack, setConfig, tuningConfig } from "./cli";
+import { startLossyProxy, type LossyProxy } from "./lossy-proxy";
 import { SecretScan, registerSecret } from "./secrets";
 import { SEED, type Snapshot } from "./tenant";
 import type { ResourceSpec } from "../../e2e/support/stack";
@@ -9,17 +10,45 @@ import type { ResourceSpec } from "../../e2e/support/stack";
  * One emulator and one stack of the declarative program per emulator configuration, shared by the
  * scenarios of a test file, with everything they print and store collected for the secret scan.
  */
+export interface Environment {
+  readonly emulator: RunningEmulator;
+  readonly stack: E2eStack;
+  /** With `lossy`: the proxy the stack talks through, and how to make it lose answers to writes. */
+  readonly proxy?: LossyProxy;
+  /** Loses the answers to the next `count` writes the tenant applies. */
+  loseWriteAnswers(count: number): void;
+}
+
 export class Environments {
-  private readonly envs = new Map<string, { emulator: RunningEmulator; stack: E2eStack; tuning: Set<string> }>();
+  private readonly envs = new Map<string, Environment & { tuning: Set<string> }>();
   readonly scan = new SecretScan();
 
-  async get(key: string, options: EmulatorOptions = {}): Promise<{ emulator: RunningEmulator; stack: E2eStack }> {
+  async get(key: string, options: EmulatorOptions = {}, lossy = false): Promise<Environment> {
     let env = this.envs.get(key);
     if (!env) {
       const emulator = await startEmulator({ seed: SEED, ...options });
       registerSecret(emulator.clientSecret);
-      const stack = await configuredStack(emulator);
-      env = { emulator, stack, tuning: new Set() };
+      const losing = { remaining: 0, writesSeen: 0 };
+      const writes = (): number =>
+        emulator.admin.requests().filter((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300).length;
+      const proxy = lossy
+        ? await startLossyProxy(Number(emulator.domain.split(":")[1]), () => {
+            if (losing.remaining <= 0) return false;
+            const seen = writes();
+            if (seen <= losing.writesSeen) return false;
+            losing.writesSeen = seen;
+            losing.remaining--;
+            return true;
+          })
+        : undefined;
+      const stack = await configuredStack(emulator, proxy ? { domain: proxy.domain } : {});
+      // Through the proxy the domain differs; the token's audience stays the emulator's own.
+      if (proxy) await setConfig(stack, { "auth0:audience": `https://${emulator.domain}/api/v2/` });
+      const loseWriteAnswers = (count: number): void => {
+        losing.remaining = count;
+        losing.writesSeen = writes();
+      };
+      env = { emulator, stack, tuning: new Set(), loseWriteAnswers, ...(proxy ? { proxy } : {}) };
       this.envs.set(key, env);
     }
     return env;
@@ -56,7 +85,10 @@ export class Environments {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.envs.values()].map((env) => env.emulator.stop()));
+    await Promise.all([...this.envs.values()].map(async (env) => {
+      await env.proxy?.stop();
+      await env.emulator.stop();
+    }));
   }
 }
 
