@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../permissions/permission";
-import { forwardingProvider } from "./forwarding-provider";
+import provider from "./forwarders/role-permission-removal";
 import type { PermissionArgs } from "./user-permissions";
 
 export interface RolePermissionRemovalArgs {
@@ -14,8 +14,6 @@ export interface RolePermissionRemovalArgs {
    */
   restoreOnDelete?: pulumi.Input<boolean>;
 }
-
-const provider = forwardingProvider("RolePermissionRemoval");
 
 /**
  * Removes API permissions from an Auth0 role and records exactly what it removed, so that a

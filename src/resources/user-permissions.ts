@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../permissions/permission";
-import { forwardingProvider } from "./forwarding-provider";
+import provider from "./forwarders/user-permissions";
 
 /** A permission as a resource argument: each field may be an Output. */
 export interface PermissionArgs {
@@ -16,8 +16,6 @@ export interface UserPermissionsArgs {
   /** The permissions to grant directly. Order and duplicates don't matter. At most 1000. */
   permissions: pulumi.Input<pulumi.Input<PermissionArgs>[]>;
 }
-
-const provider = forwardingProvider("UserPermissions");
 
 /**
  * Grants API permissions directly to an Auth0 user, non-authoritatively: only the listed

@@ -59,6 +59,52 @@ describe("upgrades", () => {
   });
 });
 
+describe("the provider code frozen into state", () => {
+  interface StateResource { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }
+  const KIND_OF_TYPE: Record<string, string> = {
+    "pulumi-nodejs:dynamic/auth0:UserPermissions": "UserPermissions",
+    "pulumi-nodejs:dynamic/auth0:RolePermissionRemoval": "RolePermissionRemoval",
+  };
+
+  it("is one short require of the installed package, and state written by 0.1.0 (function text) still works", async () => {
+    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
+    await useEmulator(stack, emulator);
+    await stack.setResources([
+      { kind: "user", name: "frozen-grant", id: "auth0|alice", permissions: [perm("export:reports")] },
+      { kind: "role", name: "frozen-removal", id: "rol_support", permissions: [perm("read:reports")] },
+    ]);
+    await stack.up();
+    const exported = JSON.parse(await stack.exportText()) as { deployment: { resources: StateResource[] } };
+    const ours = exported.deployment.resources.filter((r) => KIND_OF_TYPE[r.type]);
+    expect(ours).toHaveLength(2);
+    for (const resource of ours) {
+      const expected = `require("pulumi-auth0-permissions/provider/${resource.type.endsWith("UserPermissions") ? "user-permissions" : "role-permission-removal"}")`;
+      for (const props of [resource.inputs, resource.outputs]) {
+        expect(String(props["__provider"])).toContain(expected);
+        expect(String(props["__provider"]).length).toBeLessThan(400);
+      }
+    }
+
+    // Rewrite the state as 0.1.0 wrote it: the provider as the text of its functions.
+    for (const resource of ours) {
+      const legacy = readFileSync(join(__dirname, "fixtures", `provider-0.1.0-${KIND_OF_TYPE[resource.type]}.js`), "utf8");
+      resource.inputs["__provider"] = legacy;
+      resource.outputs["__provider"] = legacy;
+    }
+    const file = join(inject("e2e").workDir, `${stack.name}-0.1.0.json`);
+    writeFileSync(file, JSON.stringify(exported));
+    await stack.mustRun(["stack", "import", "--file", file]);
+
+    const refresh = await stack.refresh("--expect-no-changes");
+    expect(refresh.code, refresh.output).toBe(0);
+    const again = await stack.up("--expect-no-changes");
+    expect(again.code).toBe(0);
+    await stack.destroy();
+    expect(userPermissions(emulator, "auth0|alice")).toEqual(["unrelated:thing"]);
+    expect(rolePermissions(emulator, "rol_support")).toEqual(["delete:reports", "read:reports", "write:reports"]);
+  });
+});
+
 describe("scale under the free plan's rate limit", () => {
   it("fifty resources in one deployment complete with no failed operation", async () => {
     const users = Array.from({ length: 50 }, (_, i) => `auth0|load-${i}`);

@@ -1,0 +1,5 @@
+// The UserPermissions provider, as a module of its own, exported as
+// `pulumi-auth0-permissions/provider/user-permissions`. See forwarding-provider.ts for why.
+import { forwardingProvider } from "../forwarding-provider";
+
+export = forwardingProvider("UserPermissions");
