@@ -55,6 +55,16 @@ const waitsAtLeast = (ms: number) => (log: RequestLogEntry[]) => expect(waitAfte
 const firstWrite = (emulator: RunningEmulator) =>
   waitFor(() => emulator.admin.requests().some((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300), 60_000);
 
+/**
+ * Lets one write through at once and holds every other API request for 2 s, so the tokens expire
+ * (in `during`, right after that write) while the others are still to be served: on a busy machine
+ * they could otherwise all land within the test's 20 ms poll, and no 401 would ever be sent.
+ */
+const oneWriteThenHold = (method: string, path: string): FaultSpec[] => [
+  { match: { method, path }, times: 1, delay_ms: 0 },
+  { match: { path: API }, times: 1000, delay_ms: 2000 },
+];
+
 const SCENARIOS: Scenario[] = [
   // 429 storms
   {
@@ -206,6 +216,7 @@ const SCENARIOS: Scenario[] = [
     name: "every token expires once the first write has landed",
     quick: true,
     phase: "up",
+    faults: () => oneWriteThenHold("POST", "^/api/v2/users/auth0%7Cu1/permissions$"),
     during: async (emulator) => {
       await firstWrite(emulator);
       emulator.admin.expireTokens();
@@ -219,11 +230,16 @@ const SCENARIOS: Scenario[] = [
   {
     name: "every token expires in the middle of a destroy",
     phase: "destroy",
+    faults: () => oneWriteThenHold("DELETE", "^/api/v2/users/auth0%7Cu1/permissions$"),
     during: async (emulator) => {
       await firstWrite(emulator);
       emulator.admin.expireTokens();
     },
     outcome: "converge",
+    check: (log) => {
+      expect(log.filter((r) => r.status === 401).length).toBeGreaterThan(0);
+      expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2);
+    },
   },
   {
     // Each answer takes 1.5 s, so a role's DELETE, sent 1.5 s after its GET with the same cached
