@@ -3,7 +3,7 @@ import { resolveSettings, type ConfigLookup, type Settings } from "../config/set
 import { systemClock } from "../client/clock";
 import { ManagementClient } from "../client/management-client";
 import { PermissionsApi } from "../client/permissions-api";
-import { createAxiosTransport } from "../client/transport";
+import { createHttpTransport } from "../client/transport";
 
 /**
  * Process-wide state of the dynamic provider: the stack config handed to `configure`, and one
@@ -38,7 +38,7 @@ export function tenantApi(settings: Settings = currentSettings()): TenantApi {
       process.stderr.write(`pulumi-auth0-permissions: ${line}\n`);
     };
     const client = new ManagementClient(settings, {
-      transport: createAxiosTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs),
+      transport: createHttpTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs),
       clock: systemClock,
       random: Math.random,
       log,

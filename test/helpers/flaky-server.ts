@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A real loopback server that resets the first `resets` API connections, then answers. nock's
- * replyWithError does not reach axios as a socket error, so connection resets are tested for real.
+ * replyWithError does not reach the transport as a socket error, so connection resets are tested for real.
  */
 export async function startFlakyServer(resets: number): Promise<{ url: string; close: () => Promise<void>; apiRequests: () => number }> {
   let apiRequests = 0;

@@ -3,7 +3,7 @@ import type { Settings } from "../../src/config/settings";
 import { DEFAULT_TUNING } from "../../src/config/defaults";
 import { ManagementClient } from "../../src/client/management-client";
 import { PermissionsApi } from "../../src/client/permissions-api";
-import { createAxiosTransport } from "../../src/client/transport";
+import { createHttpTransport } from "../../src/client/transport";
 import { FakeClock } from "./fake-clock";
 
 export const DOMAIN = "tenant.test.auth0.com";
@@ -25,7 +25,7 @@ export function testClient(overrides: Partial<Settings["tuning"]> = {}, base: Se
   const clock = new FakeClock();
   const logs: string[] = [];
   const client = new ManagementClient(base, {
-    transport: createAxiosTransport(BASE, base.tuning.requestTimeoutMs),
+    transport: createHttpTransport(BASE, base.tuning.requestTimeoutMs),
     clock,
     random: () => 0.5,
     log: (line) => logs.push(line),

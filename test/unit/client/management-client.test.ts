@@ -3,14 +3,14 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TUNING } from "../../../src/config/defaults";
 import { Auth0ApiError, Auth0NetworkError, Auth0TokenError } from "../../../src/client/errors";
 import { ManagementClient } from "../../../src/client/management-client";
-import { createAxiosTransport } from "../../../src/client/transport";
+import { createHttpTransport } from "../../../src/client/transport";
 import { FakeClock } from "../../helpers/fake-clock";
 import { startFlakyServer } from "../../helpers/flaky-server";
 import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint } from "../../helpers/tenant";
 
 function flakyClient(url: string, maxRetries = 6) {
   const base = settings({ maxRetries });
-  const client = new ManagementClient(base, { transport: createAxiosTransport(url, 5_000), clock: new FakeClock(), random: () => 0.5, log: () => {} });
+  const client = new ManagementClient(base, { transport: createHttpTransport(url, 5_000), clock: new FakeClock(), random: () => 0.5, log: () => {} });
   return { client };
 }
 

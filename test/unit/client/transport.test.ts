@@ -1,0 +1,136 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TransportError, createHttpTransport } from "../../../src/client/transport";
+
+/** What the loopback server saw of one request. */
+interface Seen {
+  method: string | undefined;
+  url: string | undefined;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  socket: unknown;
+}
+
+let handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void = (_req, res) => res.end();
+const seen: Seen[] = [];
+const server = http.createServer((req, res) => {
+  let body = "";
+  req.setEncoding("utf8");
+  req.on("data", (chunk: string) => (body += chunk));
+  req.on("end", () => {
+    seen.push({ method: req.method, url: req.url, headers: req.headers, body, socket: req.socket });
+    handler(req, res, body);
+  });
+});
+let base = "";
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterEach(() => {
+  seen.length = 0;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function failure(promise: Promise<unknown>): Promise<TransportError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TransportError);
+  return error as TransportError;
+}
+
+describe("the HTTP transport", () => {
+  it("sends the path and headers, and answers status, lower-case headers and the parsed JSON body", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json", "X-RateLimit-Remaining": "9" }).end('{"permissions":[],"total":0}');
+    const transport = createHttpTransport(base, 5_000);
+    const response = await transport({ method: "GET", path: "/api/v2/users/a%7Cb/permissions?page=0", headers: { Authorization: "Bearer t" } });
+    expect(response).toMatchObject({ status: 200, data: { permissions: [], total: 0 } });
+    expect(response.headers["x-ratelimit-remaining"]).toBe("9");
+    expect(seen[0]).toMatchObject({ method: "GET", url: "/api/v2/users/a%7Cb/permissions?page=0", body: "" });
+    expect(seen[0]?.headers).toMatchObject({ authorization: "Bearer t", accept: "application/json" });
+    expect(seen[0]?.headers["accept-encoding"]).toBeUndefined();
+  });
+
+  it("sends JSON bodies (DELETE included) and form bodies with their type and length", async () => {
+    handler = (_req, res) => res.writeHead(204).end();
+    const transport = createHttpTransport(base, 5_000);
+    const json = { permissions: [{ resource_server_identifier: "https://api", permission_name: "read:é" }] };
+    expect((await transport({ method: "DELETE", path: "/p", json })).status).toBe(204);
+    await transport({ method: "POST", path: "/oauth/token", form: { grant_type: "client_credentials", client_secret: "a&b=c" } });
+    expect(JSON.parse(seen[0]?.body ?? "")).toEqual(json);
+    expect(seen[0]?.headers).toMatchObject({ "content-type": "application/json", "content-length": String(Buffer.byteLength(JSON.stringify(json))) });
+    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toEqual({ grant_type: "client_credentials", client_secret: "a&b=c" });
+    expect(seen[1]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+  });
+
+  it("answers every status as it came, without following redirects; empty and non-JSON bodies pass through", async () => {
+    const transport = createHttpTransport(base, 5_000);
+    handler = (_req, res) => res.writeHead(302, { Location: "/elsewhere" }).end();
+    expect(await transport({ method: "GET", path: "/r" })).toMatchObject({ status: 302, data: undefined });
+    handler = (_req, res) => res.writeHead(503).end("Service Unavailable");
+    expect(await transport({ method: "GET", path: "/r" })).toMatchObject({ status: 503, data: "Service Unavailable" });
+    expect(seen.map((s) => s.url)).toEqual(["/r", "/r"]);
+  });
+
+  it("reads a compressed body although it never asks for one", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end(gzipSync('{"ok":true}'));
+    expect((await createHttpTransport(base, 5_000)({ method: "GET", path: "/z" })).data).toEqual({ ok: true });
+  });
+
+  it("keeps one connection alive across requests", async () => {
+    handler = (_req, res) => res.writeHead(200).end("[]");
+    const transport = createHttpTransport(base, 5_000);
+    for (let i = 0; i < 3; i++) await transport({ method: "GET", path: "/k" });
+    expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
+  });
+
+  it("never goes through HTTP_PROXY or HTTPS_PROXY", async () => {
+    handler = (_req, res) => res.writeHead(200).end("[]");
+    const saved = { HTTP_PROXY: process.env["HTTP_PROXY"], HTTPS_PROXY: process.env["HTTPS_PROXY"] };
+    process.env["HTTP_PROXY"] = process.env["HTTPS_PROXY"] = "http://127.0.0.1:9";
+    try {
+      expect((await createHttpTransport(base, 5_000)({ method: "GET", path: "/direct" })).status).toBe(200);
+      expect(seen[0]?.url).toBe("/direct");
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it("fails with ETIMEDOUT when the server stays silent longer than the timeout", async () => {
+    handler = () => {}; // never answers
+    const error = await failure(createHttpTransport(base, 100)({ method: "GET", path: "/slow" }));
+    expect(error.code).toBe("ETIMEDOUT");
+  });
+
+  it("fails with ECONNRESET when the connection drops before the answer is complete", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": "1000" });
+      res.write('{"permissions":[');
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    const error = await failure(createHttpTransport(base, 5_000)({ method: "GET", path: "/cut" }));
+    expect(error.code).toBe("ECONNRESET");
+  });
+
+  it("fails with ECONNREFUSED when nothing listens, and keeps no request details in the cause", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await failure(createHttpTransport(`http://127.0.0.1:${port}`, 5_000)({ method: "GET", path: "/x", headers: { Authorization: "Bearer secret-token" } }));
+    expect(error.code).toBe("ECONNREFUSED");
+    expect(JSON.stringify(error.cause, Object.getOwnPropertyNames(error.cause))).not.toContain("secret-token");
+    expect(Object.keys(error.cause as object)).toEqual(["name"]); // a bare Error: no config, headers or socket
+  });
+});
