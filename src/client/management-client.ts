@@ -48,7 +48,7 @@ export class ManagementClient {
       minRateLimitDelayMs: MIN_RATE_LIMIT_DELAY_MS,
     };
     this.pacer = new RequestPacer(
-      { requestsPerSecond: tuning.requestsPerSecond, maxConcurrentRequests: tuning.maxConcurrentRequests },
+      { requestsPerSecond: tuning.requestsPerSecond, maxConcurrentRequests: tuning.maxConcurrentRequests, maxWaitMs: tuning.maxRetryDelayMs },
       deps.clock,
     );
     if (credentials.kind === "clientCredentials") {

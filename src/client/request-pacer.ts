@@ -4,6 +4,11 @@ export interface PacerOptions {
   /** Fixed cap on request starts per second; 0 = none (pace by the tenant's headers only). */
   readonly requestsPerSecond: number;
   readonly maxConcurrentRequests: number;
+  /**
+   * Longest the pacer waits on Auth0's word (`x-ratelimit-reset`) before letting one request find out.
+   * A reset far ahead (a skewed clock, a daily quota) must not hold a deployment for hours.
+   */
+  readonly maxWaitMs: number;
 }
 
 /** Shortest pause when Auth0 reports an empty bucket but a reset time that has already come. */
@@ -113,10 +118,11 @@ export class RequestPacer {
     this.levelAt = now;
     // An empty bucket's reset is when a token is back, if no other request of ours takes it first. Auth0
     // can also send a reset equal to the current second, which says nothing.
-    this.resetAt = remaining === 0 && others === 0 && reset !== undefined && reset * 1000 > now ? reset * 1000 : undefined;
+    const resetMs = reset === undefined ? undefined : Math.min(reset * 1000, now + this.options.maxWaitMs);
+    this.resetAt = remaining === 0 && others === 0 && resetMs !== undefined && resetMs > now ? resetMs : undefined;
     // Without a rate or a trusted reset: probe after a short pause, and not before the reset (which, even
     // when rounded down, is no later than the token).
-    this.probeAt = Math.max(now + MIN_EMPTY_BUCKET_PAUSE_MS, reset === undefined ? 0 : reset * 1000);
+    this.probeAt = Math.max(now + MIN_EMPTY_BUCKET_PAUSE_MS, resetMs ?? 0);
     this.wakePump();
   }
 

@@ -121,7 +121,7 @@ async function drive(pacer: RequestPacer, clock: FakeClock, bucket: TokenBucket,
 
 describe("the request pacer", () => {
   it("starts with one request until the first answer arrives, to learn the bucket", async () => {
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, new FakeClock());
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, new FakeClock());
     const first = await pacer.acquire();
     let secondStarted = false;
     const second = pacer.acquire().then((release) => {
@@ -137,7 +137,7 @@ describe("the request pacer", () => {
   });
 
   it("never lets more than maxConcurrentRequests run at once", async () => {
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 2 }, new FakeClock());
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 2, maxWaitMs: 30_000 }, new FakeClock());
     (await pacer.acquire())();
     pacer.observe({});
     let running = 0;
@@ -156,7 +156,7 @@ describe("the request pacer", () => {
 
   it("spaces request starts at a fixed requestsPerSecond", async () => {
     const clock = new FakeClock();
-    const pacer = new RequestPacer({ requestsPerSecond: 4, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 4, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const starts: number[] = [];
     for (let i = 0; i < 5; i++) {
       const release = await pacer.acquire();
@@ -168,7 +168,7 @@ describe("the request pacer", () => {
 
   it("waits for x-ratelimit-reset when Auth0 reports an empty bucket", async () => {
     const clock = new FakeClock();
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const release = await pacer.acquire();
     pacer.observe({ "x-ratelimit-limit": "2", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 3) });
     release();
@@ -177,9 +177,24 @@ describe("the request pacer", () => {
     expect(clock.now() - start).toBe(3_000);
   });
 
+  it("waits for a reset far ahead no longer than maxWaitMs, then lets one request find out", async () => {
+    const clock = new FakeClock();
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
+    const release = await pacer.acquire();
+    // A clock skewed by an hour, or a daily quota: Auth0's reset is an hour away.
+    pacer.observe({ "x-ratelimit-limit": "2", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 3_600) });
+    release();
+    const start = clock.now();
+    (await pacer.acquire())();
+    expect(clock.now() - start).toBe(30_000);
+    // That probe went unanswered here; the next request waits the short pause, not another hour.
+    (await pacer.acquire())();
+    expect(clock.now() - start).toBe(30_200);
+  });
+
   it("waits a short pause when the reported reset is the current second", async () => {
     const clock = new FakeClock();
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const release = await pacer.acquire();
     pacer.observe({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000) });
     release();
@@ -190,7 +205,7 @@ describe("the request pacer", () => {
 
   it("holds every caller after a 429 instead of letting them stampede", async () => {
     const clock = new FakeClock();
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     pacer.pause(2_000);
     const start = clock.now();
     await Promise.all([1, 2, 3].map(async () => (await pacer.acquire())()));
@@ -198,7 +213,7 @@ describe("the request pacer", () => {
   });
 
   it("keeps concurrency within the bucket size Auth0 reports", async () => {
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, new FakeClock());
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, new FakeClock());
     (await pacer.acquire())();
     pacer.observe({ "x-ratelimit-limit": "1", "x-ratelimit-remaining": "50" });
     let running = 0;
@@ -217,7 +232,7 @@ describe("the request pacer", () => {
 
   it("learns the refill rate from the headers, as a lower bound", async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     await drive(pacer, clock, new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token"), 20);
     expect(pacer.learnedRequestsPerSecond()).toBeGreaterThan(1.5);
     expect(pacer.learnedRequestsPerSecond()).toBeLessThanOrEqual(2);
@@ -225,7 +240,7 @@ describe("the request pacer", () => {
 
   it("keeps to a 2/s bucket at its rate, without a 429, when resets name the second a token is back", async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token");
     const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
     expect(rejected).toBe(0);
@@ -237,7 +252,7 @@ describe("the request pacer", () => {
     // Auth0 is reported to answer an empty bucket with a reset equal to the current second. Going at
     // every such reset (or probing every 200 ms) meets a 429 almost every time; the learned refill does not.
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
     const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
     expect(rejected).toBeLessThanOrEqual(3);
@@ -246,7 +261,7 @@ describe("the request pacer", () => {
 
   it("drains an enterprise bucket (burst 50, 16/s) at its rate: no wait for whole-second resets", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const bucket = new TokenBucket({ burst: 50, perSecond: 16 }, () => clock.now(), "next-token");
     const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
     expect(rejected).toBe(0);
@@ -256,7 +271,7 @@ describe("the request pacer", () => {
 
   it("keeps many queued requests near a 2/s rate with few 429s when resets round down", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
     const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
     // Probing 200 ms after each empty answer met 49 429s and took 67 s.
@@ -266,7 +281,7 @@ describe("the request pacer", () => {
 
   it("halves the learned rate after a 429, once per 429 however often it is reported", async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     await drive(pacer, clock, new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token"), 20);
     const learned = pacer.learnedRequestsPerSecond();
     pacer.pause(1_000);
@@ -276,7 +291,7 @@ describe("the request pacer", () => {
 
   it("lets a queued request start as soon as an answer shows a token, without waiting out its wait", async () => {
     const clock = new ManualClock();
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8 }, clock);
+    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const reset = String(Math.ceil(clock.now() / 1000) + 2);
     const first = await pacer.acquire();
     pacer.observe({ "x-ratelimit-limit": "10", "x-ratelimit-remaining": "1", "x-ratelimit-reset": reset });
