@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../permissions/permission";
-import provider from "./forwarders/role-permission-removal";
+import * as path from "node:path";
+import installedProvider from "./forwarders/role-permission-removal";
+import { serializedProvider } from "./serialized-provider";
 import type { PermissionArgs } from "./user-permissions";
+
+const provider = serializedProvider("RolePermissionRemoval", installedProvider, path.join(__dirname, "forwarders", "role-permission-removal.js"));
 
 export interface RolePermissionRemovalArgs {
   /** The Auth0 role id, e.g. `rol_Ab12Cd34Ef56Gh78`. Changing it replaces the resource. */
