@@ -77,8 +77,11 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number): Transpo
         settled = true;
         const code = (error as { code?: unknown } | undefined)?.code;
         reject(new TransportError(typeof code === "string" ? code : "ERR_NETWORK", { cause: stripRequest(error) }));
+        // Whatever failed (a decoder, a timeout), the socket is in an unknown state: don't return it to the pool.
+        req.destroy();
       };
-      const req = send({ hostname, port, path: request.path, method: request.method, headers, agent }, (res) => {
+      // `timeout` (not only req.setTimeout) so that DNS lookup and connect are limited too.
+      const req = send({ hostname, port, path: request.path, method: request.method, headers, agent, timeout: timeoutMs }, (res) => {
         const decoded = decode(res);
         const chunks: Buffer[] = [];
         decoded.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -93,11 +96,7 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number): Transpo
         });
       });
       req.on("error", fail);
-      req.setTimeout(timeoutMs, () => {
-        const error = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" });
-        fail(error);
-        req.destroy(error);
-      });
+      req.on("timeout", () => fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
       req.end(body);
     });
 }
@@ -106,6 +105,8 @@ const USER_AGENT = "pulumi-auth0-permissions";
 
 /** A server may compress even unasked; we never ask (Accept-Encoding is not sent), but still read it. */
 function decode(res: http.IncomingMessage): NodeJS.ReadableStream {
+  // No body to decode, whatever the headers say (a 204 or 304 marked gzip would fail the decoder).
+  if (res.statusCode === 204 || res.statusCode === 304 || res.headers["content-length"] === "0") return res;
   const encoding = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
   const inflate =
     encoding === "gzip" || encoding === "x-gzip" ? zlib.createGunzip()

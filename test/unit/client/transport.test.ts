@@ -85,6 +85,13 @@ describe("the HTTP transport", () => {
     expect((await createHttpTransport(base, 5_000)({ method: "GET", path: "/z" })).data).toEqual({ ok: true });
   });
 
+  it("answers a 204 marked as compressed, which has no body to decode", async () => {
+    handler = (_req, res) => res.writeHead(204, { "Content-Encoding": "gzip" }).end();
+    const response = await createHttpTransport(base, 5_000)({ method: "POST", path: "/n", json: { a: 1 } });
+    expect(response.status).toBe(204);
+    expect(response.data).toBeUndefined();
+  });
+
   it("keeps one connection alive across requests", async () => {
     handler = (_req, res) => res.writeHead(200).end("[]");
     const transport = createHttpTransport(base, 5_000);
