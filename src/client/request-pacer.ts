@@ -67,6 +67,8 @@ export class RequestPacer {
   private probeAt = 0;
   /** False once a request sent at a reset found the bucket empty: this tenant's resets are not "a token by then". */
   private resetTrusted = true;
+  /** The last reset reported lay beyond `maxWaitMs`, so `resetAt` is our cap. */
+  private resetCapped = false;
   /** Why the next start is allowed when the model says the bucket is empty, and why the last one went. */
   private probe: "reset" | "blind" | undefined;
   private lastStart: "reset" | "blind" | "model" = "model";
@@ -119,6 +121,8 @@ export class RequestPacer {
     // An empty bucket's reset is when a token is back, if no other request of ours takes it first. Auth0
     // can also send a reset equal to the current second, which says nothing.
     const resetMs = reset === undefined ? undefined : Math.min(reset * 1000, now + this.options.maxWaitMs);
+    // A capped reset is our limit, not Auth0's word: a probe at it says nothing about how this tenant rounds.
+    this.resetCapped = reset !== undefined && reset * 1000 > now + this.options.maxWaitMs;
     this.resetAt = remaining === 0 && others === 0 && resetMs !== undefined && resetMs > now ? resetMs : undefined;
     // Without a rate or a trusted reset: probe after a short pause, and not before the reset (which, even
     // when rounded down, is no later than the token).
@@ -194,7 +198,7 @@ export class RequestPacer {
       if (now >= probeAt) {
         // Auth0's reset (or the probe time) has come: let one request find out and learn again from its
         // answer; nobody else starts until that answer, or a short pause, has passed.
-        this.probe = resetAt !== undefined && now >= resetAt ? "reset" : "blind";
+        this.probe = resetAt !== undefined && now >= resetAt && !this.resetCapped ? "reset" : "blind";
         this.level = 1;
         this.levelAt = now;
         this.resetAt = undefined;
