@@ -219,9 +219,7 @@ describe("interrupted runs recover with the README's procedure", () => {
     record("Interruption", "runs whose final destroy could not restore a removal (record lost with the killed create/update)", totals.lostRemovalRecord);
     record("Interruption", "recovery procedure verified", RECOVERY.join("; then "), "last");
     record("Interruption", "kill-point seed", SEED_NUMBER, "last");
-    scan.add("pulumi output", stack.transcript.join("\n"));
-    scan.add("state file", stack.stateFileText());
-    scan.add("stack export", await stack.exportText());
+    await scan.addStack(stack);
     scan.add("emulator request log", JSON.stringify(emulator.admin.requests()));
     const findings = scan.finish();
     expect(findings, describeFindings(findings)).toEqual([]);

@@ -96,9 +96,7 @@ describe("model-based, through the real engine", () => {
   });
 
   it("no secret in state, export, output or the request log", async () => {
-    scan.add("pulumi output", stack.transcript.join("\n"));
-    scan.add("state file", stack.stateFileText());
-    scan.add("stack export", await stack.exportText());
+    await scan.addStack(stack);
     scan.add("emulator request log", JSON.stringify(emulator.admin.requests()));
     const findings = scan.finish();
     expect(findings, describeFindings(findings)).toEqual([]);

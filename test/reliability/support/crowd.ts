@@ -1,4 +1,5 @@
-import type { SeedDocument } from "../../../src/emulator";
+import { expect } from "vitest";
+import type { RunningEmulator, SeedDocument } from "../../../src/emulator";
 import type { ResourceSpec } from "../../e2e/support/stack";
 
 /**
@@ -65,3 +66,22 @@ export function expectedRemoved(j: number): string[] {
 }
 
 export const bigList = (from = 0, count = 1000) => Array.from({ length: count }, (_, i) => p(bigScope(from + i)));
+
+/** Sorted names of the permissions a user or role holds directly, in the emulator. */
+export function permissionNames(emulator: RunningEmulator, holder: "users" | "roles", id: string): string[] {
+  const state = emulator.admin.state();
+  const found = holder === "users" ? state.users.find((u) => u.user_id === id) : state.roles.find((r) => r.id === id);
+  return (found?.permissions ?? []).map((p) => p.permission_name).sort();
+}
+
+export const range = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+
+/** Compares exactly and counts the permissions compared, for the figures. */
+export class ExactCheck {
+  count = 0;
+
+  equal(actual: string[], expected: string[]): void {
+    expect(actual).toEqual(expected);
+    this.count += expected.length;
+  }
+}

@@ -1,5 +1,6 @@
 import { TokenIssuer } from "../../../src/emulator/tokens";
 import { record } from "./figures";
+import type { E2eStack } from "../../e2e/support/stack";
 
 /**
  * The secret scan. Every access token any emulator in this worker issues is captured as it is
@@ -90,6 +91,13 @@ export class SecretScan {
 
   add(name: string, text: string): void {
     this.artifacts.push({ name, text });
+  }
+
+  /** A stack's Pulumi output, state file and export. */
+  async addStack(stack: E2eStack): Promise<void> {
+    this.add("pulumi output", stack.transcript.join("\n"));
+    this.add("state file", stack.stateFileText());
+    this.add("stack export", await stack.exportText());
   }
 
   get count(): number {
