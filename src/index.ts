@@ -11,5 +11,5 @@ export {
   Auth0TokenError,
   ConfigurationError,
   WrongTenantError,
-} from "./client/errors";
+} from "./errors";
 export { DEFAULT_TUNING, CONFIG_NAMESPACE } from "./config/defaults";

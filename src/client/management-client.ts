@@ -1,6 +1,6 @@
 import type { Settings } from "../config/settings";
 import type { Clock } from "./clock";
-import { Auth0ApiError, Auth0NetworkError, Auth0TokenError, type OperationContext } from "./errors";
+import { Auth0ApiError, Auth0NetworkError, Auth0TokenError, type OperationContext } from "../errors";
 import { Redactor } from "./redact";
 import { RequestPacer } from "./request-pacer";
 import { BASE_BACKOFF_MS, MIN_RATE_LIMIT_DELAY_MS, decideRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";

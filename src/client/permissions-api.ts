@@ -1,7 +1,7 @@
 import { AUTH0_MAX_PAGE_SIZE } from "../config/defaults";
 import { describePermission, fromWire, toWire, type Permission, type WirePermission } from "../permissions/permission";
 import { canonicalize, chunk, difference } from "../permissions/permission-set";
-import { Auth0ApiError, Auth0PermissionsError, type OperationContext } from "./errors";
+import { Auth0ApiError, Auth0PermissionsError, type OperationContext } from "../errors";
 import type { ManagementClient } from "./management-client";
 
 /** Whose permissions: a user's direct grants, or a role's. */

@@ -1,5 +1,5 @@
 import { CONFIG_NAMESPACE, DEFAULT_DEBUG, DEFAULT_TUNING, type TuningSettings } from "./defaults";
-import { ConfigurationError } from "../client/errors";
+import { ConfigurationError } from "../errors";
 
 /** Where credentials come from: the same keys as the official @pulumi/auth0 provider, then the environment. */
 export const CREDENTIAL_SOURCES = {

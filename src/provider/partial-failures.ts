@@ -1,4 +1,4 @@
-import { Auth0ApiError, isNotFound } from "../client/errors";
+import { Auth0ApiError, isNotFound } from "../errors";
 import { describeHolder, type BatchListener, type Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { difference } from "../permissions/permission-set";

@@ -1,4 +1,4 @@
-import { Auth0PermissionsError } from "../client/errors";
+import { Auth0PermissionsError } from "../errors";
 
 /**
  * A create or update that changed the tenant and then failed. The dynamic provider host reports an

@@ -1,4 +1,4 @@
-import { WrongTenantError } from "../client/errors";
+import { WrongTenantError } from "../errors";
 import type { Permission } from "../permissions/permission";
 
 /**

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../client/errors";
+import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TUNING } from "../../../src/config/defaults";
-import { Auth0ApiError, Auth0NetworkError, Auth0TokenError } from "../../../src/client/errors";
+import { Auth0ApiError, Auth0NetworkError, Auth0TokenError } from "../../../src/errors";
 import { ManagementClient } from "../../../src/client/management-client";
 import { createHttpTransport } from "../../../src/client/transport";
 import { FakeClock } from "../../helpers/fake-clock";

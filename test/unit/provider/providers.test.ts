@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { WrongTenantError } from "../../../src/client/errors";
+import { WrongTenantError } from "../../../src/errors";
 import { rolePermissionRemovalProvider as roles } from "../../../src/provider/role-permission-removal";
 import { PartialProgressError } from "../../../src/provider/partial-progress";
 import { setStackConfig } from "../../../src/provider/runtime";
