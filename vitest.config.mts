@@ -22,7 +22,10 @@ export default defineConfig({
         // RELIABILITY=full (`npm run test:reliability`) runs everything and writes docs/reliability.md.
         test: {
           name: "reliability",
-          include: process.env["RELIABILITY"] === "full" ? ["test/reliability/**/*.test.ts"] : ["test/reliability/quick/**/*.test.ts"],
+          include:
+            process.env["RELIABILITY"] === "full"
+              ? ["test/reliability/**/*.test.ts"]
+              : ["test/reliability/quick/**/*.test.ts"],
           globalSetup: ["test/e2e/support/global-setup.ts", "test/reliability/support/global-setup.ts"],
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,

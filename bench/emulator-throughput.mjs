@@ -32,18 +32,33 @@ if (values.server) {
     http: values.http,
     seed: {
       resource_servers: [{ identifier: API, scopes }],
-      roles: [{ id: "rol_bench", permissions: scopes.slice(50, 60).map((permission_name) => ({ resource_server_identifier: API, permission_name })) }],
+      roles: [
+        {
+          id: "rol_bench",
+          permissions: scopes
+            .slice(50, 60)
+            .map((permission_name) => ({ resource_server_identifier: API, permission_name })),
+        },
+      ],
       users: [
         {
           user_id: "auth0|bench",
           roles: ["rol_bench"],
-          permissions: scopes.slice(0, 20).map((permission_name) => ({ resource_server_identifier: API, permission_name })),
+          permissions: scopes
+            .slice(0, 20)
+            .map((permission_name) => ({ resource_server_identifier: API, permission_name })),
         },
         { user_id: "auth0|writer" },
       ],
     },
   });
-  process.send({ url: emulator.url, domain: emulator.domain, caCertPath: emulator.caCertPath, clientId: emulator.clientId, clientSecret: emulator.clientSecret });
+  process.send({
+    url: emulator.url,
+    domain: emulator.domain,
+    caCertPath: emulator.caCertPath,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+  });
   process.on("message", async (message) => {
     if (message === "cpu") process.send({ cpu: process.cpuUsage() });
     if (message === "stop") {
@@ -89,11 +104,15 @@ async function main() {
       client_secret: target.clientSecret,
       audience: `https://${target.domain}/api/v2/`,
     }).toString();
-    const request = send(`${target.url}/oauth/token`, { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded" } }, (response) => {
-      let text = "";
-      response.on("data", (chunk) => (text += chunk));
-      response.on("end", () => resolve(JSON.parse(text)));
-    });
+    const request = send(
+      `${target.url}/oauth/token`,
+      { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded" } },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => resolve(JSON.parse(text)));
+      },
+    );
     request.on("error", reject);
     request.end(body);
   });
@@ -132,14 +151,25 @@ async function main() {
     return (await next()).cpu;
   }
 
-  const get = (worker, i) => call("GET", "/api/v2/users/auth0%7Cbench/permissions?per_page=100&include_totals=true", undefined, token);
+  const get = (worker, i) =>
+    call("GET", "/api/v2/users/auth0%7Cbench/permissions?per_page=100&include_totals=true", undefined, token);
   const post = (worker, i) =>
-    call("POST", "/api/v2/users/auth0%7Cwriter/permissions", { permissions: [{ resource_server_identifier: API, permission_name: scopes[(worker * 7 + i) % 100] }] }, token);
+    call(
+      "POST",
+      "/api/v2/users/auth0%7Cwriter/permissions",
+      { permissions: [{ resource_server_identifier: API, permission_name: scopes[(worker * 7 + i) % 100] }] },
+      token,
+    );
 
   await phase("warm-up", get, 200, Math.min(1000, duration));
-  const results = [await phase("GET  /api/v2/users/{id}/permissions", get, 200, duration), await phase("POST /api/v2/users/{id}/permissions", post, 201, duration)];
+  const results = [
+    await phase("GET  /api/v2/users/{id}/permissions", get, 200, duration),
+    await phase("POST /api/v2/users/{id}/permissions", post, 201, duration),
+  ];
 
-  console.log(`emulator throughput (${target.caCertPath ? "HTTPS" : "HTTP"}, keep-alive, ${concurrency} connections, node ${process.version})`);
+  console.log(
+    `emulator throughput (${target.caCertPath ? "HTTPS" : "HTTP"}, keep-alive, ${concurrency} connections, node ${process.version})`,
+  );
   for (const result of results) {
     const cpuNote = `server CPU ${(result.serverCpuShare * 100).toFixed(0)}% of one core, so ${Math.round(result.perServerCpuSecond)} requests per server CPU-second`;
     console.log(

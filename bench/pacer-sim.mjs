@@ -72,14 +72,33 @@ export async function simulate({ n, profile, latencyMs = 20, resetRounding = "ne
     inFlight--;
     if (d && !d.allowed) {
       status429++;
-      return { status: 429, headers: { "x-ratelimit-limit": String(d.limit), "x-ratelimit-remaining": String(d.remaining), "x-ratelimit-reset": String(d.reset) }, data: { statusCode: 429 } };
+      return {
+        status: 429,
+        headers: {
+          "x-ratelimit-limit": String(d.limit),
+          "x-ratelimit-remaining": String(d.remaining),
+          "x-ratelimit-reset": String(d.reset),
+        },
+        data: { statusCode: 429 },
+      };
     }
     served++;
-    const headers = d ? { "x-ratelimit-limit": String(d.limit), "x-ratelimit-remaining": String(d.remaining), "x-ratelimit-reset": String(d.reset) } : {};
+    const headers = d
+      ? {
+          "x-ratelimit-limit": String(d.limit),
+          "x-ratelimit-remaining": String(d.remaining),
+          "x-ratelimit-reset": String(d.reset),
+        }
+      : {};
     return { status: 201, headers, data: undefined };
   };
   const client = new ManagementClient(
-    { domain: "sim.example.com", credentials: { kind: "apiToken", apiToken: "sim-token" }, tuning: { ...DEFAULT_TUNING, ...tuning }, debug: false },
+    {
+      domain: "sim.example.com",
+      credentials: { kind: "apiToken", apiToken: "sim-token" },
+      tuning: { ...DEFAULT_TUNING, ...tuning },
+      debug: false,
+    },
     { transport, clock, random: prng(42), log: () => {} },
   );
   const t0 = clock.now();
@@ -87,13 +106,33 @@ export async function simulate({ n, profile, latencyMs = 20, resetRounding = "ne
   let failed = 0;
   for (let i = 0; i < n; i++) {
     client
-      .request({ method: "POST", path: `/api/v2/users/u${i}/permissions`, json: {}, context: { action: "sim", target: `u${i}` } })
-      .then(() => finished++, () => (finished++, failed++));
+      .request({
+        method: "POST",
+        path: `/api/v2/users/u${i}/permissions`,
+        json: {},
+        context: { action: "sim", target: `u${i}` },
+      })
+      .then(
+        () => finished++,
+        () => (finished++, failed++),
+      );
   }
   await clock.run(() => finished === n);
   const seconds = (clock.now() - t0) / 1000;
   const bound = limit ? Math.max(0, n - limit.burst) / limit.perSecond : 0;
-  return { n, profile, latencyMs, resetRounding, seconds, bound, ratio: bound > 0 ? seconds / bound : undefined, status429, failed, maxInFlight, served };
+  return {
+    n,
+    profile,
+    latencyMs,
+    resetRounding,
+    seconds,
+    bound,
+    ratio: bound > 0 ? seconds / bound : undefined,
+    status429,
+    failed,
+    maxInFlight,
+    served,
+  };
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop());
@@ -106,7 +145,9 @@ if (invokedDirectly) {
       reset: { type: "string", default: "next-token,current-second" },
     },
   });
-  console.log("profile     reset           latency    N   virtual s   bound s   wall/bound   429s  failed  max in flight");
+  console.log(
+    "profile     reset           latency    N   virtual s   bound s   wall/bound   429s  failed  max in flight",
+  );
   for (const profile of values.profile.split(",")) {
     for (const resetRounding of values.reset.split(",")) {
       for (const latencyMs of values.latency.split(",").map(Number)) {

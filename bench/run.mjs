@@ -25,7 +25,17 @@ import { ensurePulumiCli, pulumiEnv } from "../scripts/pulumi-cli.mjs";
 import { ensurePeerPlugin, PEER_SDK_VERSION } from "./lib/peer-plugin.mjs";
 import { watchProcessTree } from "./lib/process-memory.mjs";
 import { writeReports } from "./lib/report.mjs";
-import { API, boundSeconds, endpointOf, expectedState, minimumRequests, PROFILES, roleId, seedFor, userId } from "./lib/workload.mjs";
+import {
+  API,
+  boundSeconds,
+  endpointOf,
+  expectedState,
+  minimumRequests,
+  PROFILES,
+  roleId,
+  seedFor,
+  userId,
+} from "./lib/workload.mjs";
 import { fullMatrix, quickMatrix } from "./lib/matrix.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,8 +53,12 @@ const { values: args } = parseArgs({
     name: { type: "string" },
   },
 });
-const PHASES = args.phases ? args.phases.split(",").map((p) => p.trim()) : ["preview", "up", "up again", "refresh", "destroy"];
-const extraEnv = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+const PHASES = args.phases
+  ? args.phases.split(",").map((p) => p.trim())
+  : ["preview", "up", "up again", "refresh", "destroy"];
+const extraEnv = Object.fromEntries(
+  args.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 const say = (line) => console.log(line);
 const started = Date.now();
 
@@ -66,7 +80,9 @@ if (repeat > 1) {
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k).push(s);
   }
-  scenarios = [...groups.values()].flatMap((group) => Array.from({ length: repeat }, (_, r) => group.map((s) => ({ ...s, run: r + 1 }))).flat());
+  scenarios = [...groups.values()].flatMap((group) =>
+    Array.from({ length: repeat }, (_, r) => group.map((s) => ({ ...s, run: r + 1 }))).flat(),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,7 +104,16 @@ say(`scratch directory ${work}${args.keep ? " (kept)" : ""}`);
 const project = join(work, "project");
 mkdirSync(project, { recursive: true });
 const ours = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
-const tarball = join(work, execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", work], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop());
+const tarball = join(
+  work,
+  execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", work], {
+    cwd: REPO,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop(),
+);
 writeFileSync(
   join(project, "package.json"),
   JSON.stringify(
@@ -107,13 +132,21 @@ writeFileSync(
 );
 say("installing the packed package, @pulumi/pulumi and @pulumi/auth0 into the scratch project");
 // --ignore-scripts: no install hook may try to download a provider plugin.
-execFileSync("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, stdio: ["ignore", "inherit", "inherit"] });
-const installed = (name) => JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")).version;
+execFileSync(
+  "npm",
+  ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+  { cwd: project, stdio: ["ignore", "inherit", "inherit"] },
+);
+const installed = (name) =>
+  JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")).version;
 for (const impl of ["ours", "peer"]) {
   const dir = join(project, impl);
   mkdirSync(dir, { recursive: true });
   cpSync(join(REPO, "bench", "programs", impl, "index.js"), join(dir, "index.js"));
-  writeFileSync(join(dir, "Pulumi.yaml"), `name: bench-${impl}\nmain: index.js\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`);
+  writeFileSync(
+    join(dir, "Pulumi.yaml"),
+    `name: bench-${impl}\nmain: index.js\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +185,11 @@ process.once("SIGINT", async () => {
 function runPulumi(cwd, argv, { timeoutMs, env = {} }) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn("pulumi", ["--non-interactive", ...argv], { cwd, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("pulumi", ["--non-interactive", ...argv], {
+      cwd,
+      env: { ...baseEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     current = child;
     const memory = watchProcessTree(child.pid);
     let output = "";
@@ -181,7 +218,10 @@ function tenantPermissions(workload) {
   const state = emulator.admin.state();
   const result = [];
   for (let i = 0; i < workload.n; i++) {
-    const entity = workload.kind === "user" ? state.users.find((u) => u.user_id === userId(i)) : state.roles.find((r) => r.id === roleId(i));
+    const entity =
+      workload.kind === "user"
+        ? state.users.find((u) => u.user_id === userId(i))
+        : state.roles.find((r) => r.id === roleId(i));
     result.push((entity?.permissions ?? []).map((p) => p.permission_name).sort());
   }
   return result;
@@ -217,7 +257,12 @@ function summarizeRequests(log) {
 // Run
 
 const results = [];
-say(`\n${scenarios.length} scenarios; phases ${PHASES.join(", ")}; 2 cores shared, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+say(
+  `\n${scenarios.length} scenarios; phases ${PHASES.join(", ")}; 2 cores shared, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 for (const [index, scenario] of scenarios.entries()) {
   const { impl, kind, profile, n, m } = scenario;
   const label = `${impl} ${kind} ${profile} N=${n} M=${m}${scenario.variant ? ` (${scenario.variant})` : ""}`;
@@ -230,25 +275,49 @@ for (const [index, scenario] of scenarios.entries()) {
     emulator.admin.setRateLimit({ profile: "none" });
     emulator.admin.seed(seedFor(scenario), { replace: true });
     await mustRun(dir, ["stack", "init", stack]);
-    await mustRun(dir, ["config", "set-all", "--stack", stack, "--plaintext", `bench:kind=${kind}`, "--plaintext", `bench:count=${n}`, "--plaintext", `bench:perms=${m}`, "--plaintext", `bench:api=${API}`]);
+    await mustRun(dir, [
+      "config",
+      "set-all",
+      "--stack",
+      stack,
+      "--plaintext",
+      `bench:kind=${kind}`,
+      "--plaintext",
+      `bench:count=${n}`,
+      "--plaintext",
+      `bench:perms=${m}`,
+      "--plaintext",
+      `bench:api=${API}`,
+    ]);
     for (const phase of PHASES) {
       if (scenario.phases && !scenario.phases.includes(phase)) continue;
       const minimum = minimumRequests(scenario, phase);
       const boundRequests = minimum.reads + minimum.writes;
       const bound = boundSeconds(boundRequests, profile);
       const argv =
-        phase === "preview" ? ["preview", "--stack", stack]
-        : phase === "refresh" ? ["refresh", "--yes", "--skip-preview", "--stack", stack]
-        : phase === "destroy" ? ["destroy", "--yes", "--skip-preview", "--stack", stack]
-        : ["up", "--yes", "--skip-preview", "--stack", stack];
+        phase === "preview"
+          ? ["preview", "--stack", stack]
+          : phase === "refresh"
+            ? ["refresh", "--yes", "--skip-preview", "--stack", stack]
+            : phase === "destroy"
+              ? ["destroy", "--yes", "--skip-preview", "--stack", stack]
+              : ["up", "--yes", "--skip-preview", "--stack", stack];
       if (args.parallel && phase !== "preview") argv.push("--parallel", args.parallel);
       emulator.admin.setRateLimit({ profile }); // every phase starts with a full bucket
       emulator.admin.clearRequests();
       const loadBefore = os.loadavg()[0];
-      const run = await runPulumi(dir, argv, { timeoutMs: Math.max(600_000, 6 * (bound ?? 0) * 1000 + 300_000), env: scenario.env });
+      const run = await runPulumi(dir, argv, {
+        timeoutMs: Math.max(600_000, 6 * (bound ?? 0) * 1000 + 300_000),
+        env: scenario.env,
+      });
       const requests = summarizeRequests(emulator.admin.requests());
       const expected = expectedState(scenario, impl, phase);
-      const stateOk = expected === undefined ? undefined : tenantPermissions(scenario).every((p) => p.length === expected.length && p.every((x, j) => x === expected[j]));
+      const stateOk =
+        expected === undefined
+          ? undefined
+          : tenantPermissions(scenario).every(
+              (p) => p.length === expected.length && p.every((x, j) => x === expected[j]),
+            );
       const wall = run.wallMs / 1000;
       const entry = {
         phase,
@@ -275,7 +344,13 @@ for (const [index, scenario] of scenarios.entries()) {
           `  provider ${entry.providerPeakMb ?? "-"} MB  state ${stateOk === undefined ? "-" : stateOk ? "ok" : "WRONG"}` +
           (run.code !== 0 ? `  EXIT ${run.code}${run.timedOut ? " (stopped at the phase time limit)" : ""}` : ""),
       );
-      if (run.code !== 0) say(entry.outputTail.split("\n").map((l) => `    | ${l}`).join("\n"));
+      if (run.code !== 0)
+        say(
+          entry.outputTail
+            .split("\n")
+            .map((l) => `    | ${l}`)
+            .join("\n"),
+        );
     }
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
@@ -303,7 +378,16 @@ const document = {
     pulumiSdk: installed("@pulumi/pulumi"),
     ours: `${ours.version} (${gitHead()})`,
     peerSdk: scenarios.some((s) => s.impl === "peer") ? installed("@pulumi/auth0") : undefined,
-    peerPlugin: peer.error ? { error: peer.error } : peer.stamp ? { ...peer.stamp, source: undefined, terraformProvider: "github.com/auth0/terraform-provider-auth0 v1.44.0", bridge: "github.com/pulumi/pulumi-terraform-bridge/v3 v3.135.0" } : peer,
+    peerPlugin: peer.error
+      ? { error: peer.error }
+      : peer.stamp
+        ? {
+            ...peer.stamp,
+            source: undefined,
+            terraformProvider: "github.com/auth0/terraform-provider-auth0 v1.44.0",
+            bridge: "github.com/pulumi/pulumi-terraform-bridge/v3 v3.135.0",
+          }
+        : peer,
   },
   settings: {
     phases: PHASES,
@@ -319,7 +403,12 @@ const document = {
 const outDir = args.out ?? join(REPO, "bench", "results", ...(args.quick ? ["quick"] : []));
 const written = writeReports(document, outDir, args.name);
 say(`\nwrote ${written.join(", ")}`);
-say(readFileSync(written.find((f) => f.endsWith(".md")), "utf8"));
+say(
+  readFileSync(
+    written.find((f) => f.endsWith(".md")),
+    "utf8",
+  ),
+);
 if (!args.keep) rmSync(work, { recursive: true, force: true });
 process.exit(results.some((r) => r.error) ? 1 : 0);
 

@@ -26,10 +26,16 @@ step("Starting the Auth0 Management API emulator (HTTPS, loopback only)");
 const emulator = await startEmulator({
   seed: {
     resource_servers: [
-      { identifier: API, name: "Reports API", scopes: ["read:reports", "export:reports", "write:reports", "delete:reports", "view:dashboards"] },
+      {
+        identifier: API,
+        name: "Reports API",
+        scopes: ["read:reports", "export:reports", "write:reports", "delete:reports", "view:dashboards"],
+      },
     ],
     users: [{ user_id: USER, permissions: [wire("view:dashboards")] }],
-    roles: [{ id: ROLE, name: "Support", permissions: [wire("read:reports"), wire("write:reports"), wire("delete:reports")] }],
+    roles: [
+      { id: ROLE, name: "Support", permissions: [wire("read:reports"), wire("write:reports"), wire("delete:reports")] },
+    ],
   },
 });
 console.log(`  tenant ${emulator.domain}: user ${USER} has 1 unrelated permission; role ${ROLE} has 3`);
@@ -88,7 +94,11 @@ try {
   const user = names(emulator, "users", USER);
   const role = names(emulator, "roles", ROLE);
   const ok = same(user, ["view:dashboards"]) && same(role, ["delete:reports", "read:reports", "write:reports"]);
-  step(ok ? "Done: the user is back to its unrelated permission only, and the role is restored exactly." : "UNEXPECTED: the tenant did not return to its starting state.");
+  step(
+    ok
+      ? "Done: the user is back to its unrelated permission only, and the role is restored exactly."
+      : "UNEXPECTED: the tenant did not return to its starting state.",
+  );
   console.log(`  total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   exitCode = ok ? 0 : 1;
 } catch (error) {
@@ -101,7 +111,11 @@ process.exit(exitCode);
 
 function run(binDir, cwd, env, args, quiet) {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(binDir, "pulumi"), ["--non-interactive", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(join(binDir, "pulumi"), ["--non-interactive", ...args], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     let pending = "";
     // Pulumi redraws progress lines; print whole lines only, indented under the step.

@@ -56,7 +56,14 @@ export class Auth0ApiError extends Auth0PermissionsError {
 /** The request never got an HTTP answer (reset, timeout, DNS, TLS), even after retries. */
 export class Auth0NetworkError extends Auth0PermissionsError {
   readonly code: string;
-  constructor(args: { context: OperationContext; method: string; path: string; code: string; attempts: number; cause: unknown }) {
+  constructor(args: {
+    context: OperationContext;
+    method: string;
+    path: string;
+    code: string;
+    attempts: number;
+    cause: unknown;
+  }) {
     super(
       `Could not ${args.context.action} ${args.context.target}: ${args.method} ${args.path} failed with ${args.code}` +
         `${args.attempts > 1 ? ` after ${args.attempts} attempts` : ""}. Check that the tenant domain is reachable; ` +

@@ -1,7 +1,11 @@
 // Which scenarios a run measures. The full matrix is a subset of N in {1,10,100,500} x M in
 // {1,10,100} x profile in {none, enterprise, free} that runs in about an hour on 2 shared cores;
 // the free profile (2 requests/s) stops at N=100, where one phase already needs ~50 s.
-const both = (rows) => rows.flatMap((row) => [{ impl: "ours", ...row }, { impl: "peer", ...row }]);
+const both = (rows) =>
+  rows.flatMap((row) => [
+    { impl: "ours", ...row },
+    { impl: "peer", ...row },
+  ]);
 
 export function fullMatrix() {
   return both([

@@ -47,7 +47,10 @@ function runGo(go, args, env, say) {
   return new Promise((resolve) => {
     const child = spawn(go, args, { cwd: TOOLS_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
-    const timer = setInterval(() => say("still building the peer plugin (compiling the Terraform provider and the bridge)..."), 60_000);
+    const timer = setInterval(
+      () => say("still building the peer plugin (compiling the Terraform provider and the bridge)..."),
+      60_000,
+    );
     child.stdout.on("data", (c) => (output += c));
     child.stderr.on("data", (c) => (output += c));
     child.on("close", (code) => {
@@ -78,24 +81,47 @@ export async function ensurePeerPlugin({ log = console.error } = {}) {
   const go = findGo();
   if (!go) return { error: "Go is not installed (needed to build the peer's provider plugin from the module proxy)" };
   const env = { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly -buildvcs=false" };
-  const goVersion = await new Promise((resolve) => execFile(go, ["env", "GOVERSION"], { env }, (_e, out) => resolve(String(out).trim())));
-  say(`building pulumi-resource-auth0 (Terraform provider auth0 + pulumi-terraform-bridge) with ${goVersion}; several minutes on 2 cores`);
+  const goVersion = await new Promise((resolve) =>
+    execFile(go, ["env", "GOVERSION"], { env }, (_e, out) => resolve(String(out).trim())),
+  );
+  say(
+    `building pulumi-resource-auth0 (Terraform provider auth0 + pulumi-terraform-bridge) with ${goVersion}; several minutes on 2 cores`,
+  );
   const started = Date.now();
   const tmp = `${binDir}.tmp-${process.pid}`;
   await fsp.rm(tmp, { recursive: true, force: true });
   await fsp.mkdir(tmp, { recursive: true });
   const { code, output } = await runGo(
     go,
-    ["build", "-trimpath", "-ldflags", `-s -w -X main.Version=${PEER_SDK_VERSION}`, "-o", path.join(tmp, "pulumi-resource-auth0"), "."],
+    [
+      "build",
+      "-trimpath",
+      "-ldflags",
+      `-s -w -X main.Version=${PEER_SDK_VERSION}`,
+      "-o",
+      path.join(tmp, "pulumi-resource-auth0"),
+      ".",
+    ],
     env,
     say,
   );
   if (code !== 0) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    const tail = output.trim().split("\n").filter((l) => !l.startsWith("go: downloading")).slice(-15).join("\n");
+    const tail = output
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("go: downloading"))
+      .slice(-15)
+      .join("\n");
     return { error: `go build in tools/pulumi-auth0-provider failed (exit ${code}):\n${tail}` };
   }
-  const stamp = { version: PEER_SDK_VERSION, source: wanted, go: goVersion, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) };
+  const stamp = {
+    version: PEER_SDK_VERSION,
+    source: wanted,
+    go: goVersion,
+    builtAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
   await fsp.writeFile(path.join(tmp, STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
   await fsp.rm(binDir, { recursive: true, force: true });
   await fsp.rename(tmp, binDir);

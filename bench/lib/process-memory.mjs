@@ -16,7 +16,11 @@ export function classify(argv, rootPid, pid) {
   // Our dynamic provider: `node .../@pulumi/pulumi/cmd/dynamic-provider <engine address>`, started by
   // the pulumi-resource-pulumi-nodejs script. The script's own `node -e "...require.resolve(...)"`
   // mentions the same path inside -e code and must not count.
-  if (exe === "node" && !argv.includes("-e") && argv.slice(1).some((a) => /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(a))) {
+  if (
+    exe === "node" &&
+    !argv.includes("-e") &&
+    argv.slice(1).some((a) => /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(a))
+  ) {
     return "provider";
   }
   // The peer: the bridged Terraform provider plugin.
@@ -28,7 +32,9 @@ export function classify(argv, rootPid, pid) {
 
 function readArgv(pid) {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s !== "");
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((s) => s !== "");
   } catch {
     return undefined;
   }

@@ -52,7 +52,8 @@ export function evaluateTargets(document) {
   const all = (pred) => ours.flatMap((s) => (s.phases ?? []).map((p) => ({ s, p }))).filter(pred);
   const targets = [];
   const add = (name, rows, check, describe) => {
-    if (rows.length === 0) return targets.push({ target: name, status: "not measured", evidence: "no scenario in this run" });
+    if (rows.length === 0)
+      return targets.push({ target: name, status: "not measured", evidence: "no scenario in this run" });
     const failing = rows.filter((r) => !check(r));
     targets.push({ target: name, status: failing.length === 0 ? "met" : "missed", evidence: describe(rows, failing) });
   };
@@ -62,33 +63,49 @@ export function evaluateTargets(document) {
     "pulumi preview sends zero requests to the tenant",
     all(({ p }) => p.phase === "preview"),
     ({ p }) => p.requests.api === 0 && p.requests.tokens === 0,
-    (rows, bad) => (bad.length ? bad.map((r) => `${where(r)}: ${r.p.requests.api} API + ${r.p.requests.tokens} token`).join("; ") : `${rows.length} previews, 0 requests each`),
+    (rows, bad) =>
+      bad.length
+        ? bad.map((r) => `${where(r)}: ${r.p.requests.api} API + ${r.p.requests.tokens} token`).join("; ")
+        : `${rows.length} previews, 0 requests each`,
   );
   add(
     "pulumi up sends the minimum number of write requests",
     all(({ p }) => p.phase === "up" || p.phase === "up again"),
     ({ p }) => p.requests.writes === p.minimum.writes,
-    (rows, bad) => (bad.length ? bad.map((r) => `${where(r)}: ${r.p.requests.writes} writes, minimum ${r.p.minimum.writes}`).join("; ") : `${rows.length} runs, writes = minimum in each`),
+    (rows, bad) =>
+      bad.length
+        ? bad.map((r) => `${where(r)}: ${r.p.requests.writes} writes, minimum ${r.p.minimum.writes}`).join("; ")
+        : `${rows.length} runs, writes = minimum in each`,
   );
   add(
     "pulumi up reads only where a read is needed",
     all(({ p }) => p.phase === "up" || p.phase === "up again"),
     ({ p }) => p.requests.reads === p.minimum.reads,
-    (rows, bad) => (bad.length ? bad.map((r) => `${where(r)}: ${r.p.requests.reads} reads, needed ${r.p.minimum.reads}`).join("; ") : `${rows.length} runs, reads = needed in each (users: none; role removals: one list per role)`),
+    (rows, bad) =>
+      bad.length
+        ? bad.map((r) => `${where(r)}: ${r.p.requests.reads} reads, needed ${r.p.minimum.reads}`).join("; ")
+        : `${rows.length} runs, reads = needed in each (users: none; role removals: one list per role)`,
   );
   add(
     "one token request per deployment",
     all(({ p }) => p.requests.api > 0 || p.requests.tokens > 0),
     ({ p }) => p.requests.tokens === 1,
-    (rows, bad) => (bad.length ? bad.map((r) => `${where(r)}: ${r.p.requests.tokens} token requests`).join("; ") : `${rows.length} deployments that reached the tenant, 1 token request each`),
+    (rows, bad) =>
+      bad.length
+        ? bad.map((r) => `${where(r)}: ${r.p.requests.tokens} token requests`).join("; ")
+        : `${rows.length} deployments that reached the tenant, 1 token request each`,
   );
   add(
     "free profile, N ≥ 100: no 429 surfaces as a failure, and wall ≤ 1.25 × bound",
     all(({ s, p }) => s.profile === "free" && s.n >= 100 && p.bound.seconds > 0),
     ({ p }) => p.exitCode === 0 && p.stateOk !== false && p.wallSeconds <= 1.25 * p.bound.seconds,
     (rows, bad) =>
-      rows.map((r) => `${where(r)}: ${fmt(r.p.wallSeconds)} s = ${fmt(r.p.wallSeconds / r.p.bound.seconds, 2)} × bound ${fmt(r.p.bound.seconds)} s, ${r.p.requests.status429} × 429, exit ${r.p.exitCode}`).join("; ") +
-      (bad.length ? "" : ""),
+      rows
+        .map(
+          (r) =>
+            `${where(r)}: ${fmt(r.p.wallSeconds)} s = ${fmt(r.p.wallSeconds / r.p.bound.seconds, 2)} × bound ${fmt(r.p.bound.seconds)} s, ${r.p.requests.status429} × 429, exit ${r.p.exitCode}`,
+        )
+        .join("; ") + (bad.length ? "" : ""),
   );
   const enterprise = all(({ s, p }) => s.profile === "enterprise" && p.efficiency !== null);
   const largest = Math.max(0, ...enterprise.map((r) => r.s.n));
@@ -114,7 +131,10 @@ export function evaluateTargets(document) {
     ({ p, q }) => p <= q,
     (rows) =>
       rows
-        .map((r) => `${key(r.s)}: ours ${fmt(r.p)} s, @pulumi/auth0 ${r.peerStopped ? "> " : ""}${fmt(r.q)} s (ratio ${r.peerStopped ? "< " : ""}${fmt(r.p / r.q, 2)}${r.runs > 1 ? `, medians of ${r.runs} runs` : ""}${r.peerStopped ? "; the peer was stopped at the phase time limit" : ""})`)
+        .map(
+          (r) =>
+            `${key(r.s)}: ours ${fmt(r.p)} s, @pulumi/auth0 ${r.peerStopped ? "> " : ""}${fmt(r.q)} s (ratio ${r.peerStopped ? "< " : ""}${fmt(r.p / r.q, 2)}${r.runs > 1 ? `, medians of ${r.runs} runs` : ""}${r.peerStopped ? "; the peer was stopped at the phase time limit" : ""})`,
+        )
         .join("; "),
   );
   add(
@@ -147,7 +167,9 @@ function endpoints(requests) {
 export function markdown(document, svgName) {
   const lines = [];
   const { machine, versions } = document;
-  lines.push(`# Benchmark results, ${document.date.slice(0, 16).replace("T", " ")} UTC${document.quick ? " (quick run)" : ""}`);
+  lines.push(
+    `# Benchmark results, ${document.date.slice(0, 16).replace("T", " ")} UTC${document.quick ? " (quick run)" : ""}`,
+  );
   lines.push("");
   lines.push(
     `Machine: ${machine.cpus} × ${machine.cpuModel ?? "cpu"}, ${machine.memoryGb} GB; ${machine.note}. ` +
@@ -159,8 +181,12 @@ export function markdown(document, svgName) {
       ".",
   );
   const plugin = versions.peerPlugin;
-  if (plugin?.error) lines.push("", `**The peer could not run**: its provider plugin did not build:`, "", "```", plugin.error, "```");
-  else if (plugin?.terraformProvider) lines.push(`Peer plugin: pulumi-resource-auth0 built here from ${plugin.terraformProvider} + ${plugin.bridge} (${plugin.go}); see tools/pulumi-auth0-provider/README.md.`);
+  if (plugin?.error)
+    lines.push("", `**The peer could not run**: its provider plugin did not build:`, "", "```", plugin.error, "```");
+  else if (plugin?.terraformProvider)
+    lines.push(
+      `Peer plugin: pulumi-resource-auth0 built here from ${plugin.terraformProvider} + ${plugin.bridge} (${plugin.go}); see tools/pulumi-auth0-provider/README.md.`,
+    );
   lines.push("");
   lines.push(
     "Every phase starts with a full rate-limit bucket. *bound* = the fewest API requests the phase needs and the seconds they take " +
@@ -171,7 +197,9 @@ export function markdown(document, svgName) {
   lines.push("## Ours against @pulumi/auth0", "");
   const repeated = document.scenarios.some((s) => (s.run ?? 1) > 1);
   if (repeated) lines.push("Wall times are medians over the repeated runs; requests are from the first run.", "");
-  lines.push("| workload | phase | ours wall s | peer wall s | ours ÷ peer | ours requests (r/w/token/429) | peer requests (r/w/token/429) |");
+  lines.push(
+    "| workload | phase | ours wall s | peer wall s | ours ÷ peer | ours requests (r/w/token/429) | peer requests (r/w/token/429) |",
+  );
   lines.push("|---|---|--:|--:|--:|---|---|");
   const seen = new Set();
   for (const s of document.scenarios.filter((x) => x.impl === "ours")) {
@@ -184,8 +212,11 @@ export function markdown(document, svgName) {
       const pq = q ? phaseOf(q, p.phase) : undefined;
       const a = medianWall(oursRuns, p.phase);
       const b = medianWall(peerRuns, p.phase);
-      const req = (x) => (x ? `${x.requests.reads}/${x.requests.writes}/${x.requests.tokens}/${x.requests.status429}` : "–");
-      lines.push(`| ${key(s)} | ${p.phase} | ${fmt(a)} | ${fmt(b)} | ${a !== undefined && b ? fmt(a / b, 2) : "–"} | ${req(p)} | ${req(pq)} |`);
+      const req = (x) =>
+        x ? `${x.requests.reads}/${x.requests.writes}/${x.requests.tokens}/${x.requests.status429}` : "–";
+      lines.push(
+        `| ${key(s)} | ${p.phase} | ${fmt(a)} | ${fmt(b)} | ${a !== undefined && b ? fmt(a / b, 2) : "–"} | ${req(p)} | ${req(pq)} |`,
+      );
     }
   }
   lines.push("");
@@ -198,10 +229,15 @@ export function markdown(document, svgName) {
   lines.push("");
 
   lines.push("## Every phase", "");
-  lines.push("| impl | workload | phase | exit | wall s | API requests by endpoint | token | 429 | bound req | bound s | eff | provider peak MB | engine peak MB | state | load |");
+  lines.push(
+    "| impl | workload | phase | exit | wall s | API requests by endpoint | token | 429 | bound req | bound s | eff | provider peak MB | engine peak MB | state | load |",
+  );
   lines.push("|---|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|---|--:|");
   for (const s of document.scenarios) {
-    if (s.error) lines.push(`| ${s.impl} | ${key(s)} | – | – | – | failed: ${s.error.split("\n")[0].slice(0, 120)} | | | | | | | | | |`);
+    if (s.error)
+      lines.push(
+        `| ${s.impl} | ${key(s)} | – | – | – | failed: ${s.error.split("\n")[0].slice(0, 120)} | | | | | | | | | |`,
+      );
     for (const p of s.phases ?? []) {
       lines.push(
         `| ${s.impl} | ${key(s)}${s.run ? ` #${s.run}` : ""} | ${p.phase} | ${p.timedOut ? "time limit" : p.exitCode} | ${fmt(p.wallSeconds)} | ${endpoints(p.requests) || "none"} | ${p.requests.tokens} | ${p.requests.status429} | ` +
@@ -233,7 +269,9 @@ export function chartSvg(document) {
   const dashes = { none: "", enterprise: "8 4", free: "2 4" };
   for (const impl of ["ours", "peer"]) {
     for (const profile of ["none", "enterprise", "free"]) {
-      const runs = document.scenarios.filter((s) => s.impl === impl && s.profile === profile && s.kind === "user" && s.m === 10 && !s.variant);
+      const runs = document.scenarios.filter(
+        (s) => s.impl === impl && s.profile === profile && s.kind === "user" && s.m === 10 && !s.variant,
+      );
       const points = [...new Set(runs.map((s) => s.n))]
         .map((n) => {
           const atN = runs.filter((s) => s.n === n);
@@ -254,9 +292,13 @@ export function chartSvg(document) {
   const x = (n) => margin.left + ((Math.log10(n) - xMin) / (xMax - xMin || 1)) * plotW;
   const y = (v) => margin.top + plotH - (v / yTop) * plotH;
   const out = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${margin.left}" y="22" font-size="15" font-weight="bold">pulumi up: wall time against N (UserPermissions, M = 10)</text>`);
+  out.push(
+    `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">pulumi up: wall time against N (UserPermissions, M = 10)</text>`,
+  );
   for (let i = 0; i <= 5; i++) {
     const v = (yTop * i) / 5;
     out.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`);
@@ -266,22 +308,36 @@ export function chartSvg(document) {
     out.push(`<line x1="${x(n)}" x2="${x(n)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#f0f0f0"/>`);
     out.push(`<text x="${x(n)}" y="${margin.top + plotH + 18}" text-anchor="middle">${n}</text>`);
   }
-  out.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#333"/>`);
-  out.push(`<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#333"/>`);
+  out.push(
+    `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#333"/>`,
+  );
+  out.push(
+    `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#333"/>`,
+  );
   out.push(`<text x="${margin.left + plotW / 2}" y="${H - 14}" text-anchor="middle">N resources (log scale)</text>`);
-  out.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">wall time, s</text>`);
+  out.push(
+    `<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">wall time, s</text>`,
+  );
   series.forEach((s, i) => {
     const d = s.points.map((p, j) => `${j === 0 ? "M" : "L"}${x(p.n).toFixed(1)},${y(p.y).toFixed(1)}`).join(" ");
-    out.push(`<path d="${d}" fill="none" stroke="${colors[s.impl]}" stroke-width="2.5" stroke-dasharray="${dashes[s.profile]}"/>`);
+    out.push(
+      `<path d="${d}" fill="none" stroke="${colors[s.impl]}" stroke-width="2.5" stroke-dasharray="${dashes[s.profile]}"/>`,
+    );
     for (const p of s.points) {
-      out.push(`<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3.5" fill="${p.ok ? colors[s.impl] : "#ffffff"}" stroke="${colors[s.impl]}"><title>${s.impl} ${s.profile} N=${p.n}: ${p.y.toFixed(1)} s</title></circle>`);
+      out.push(
+        `<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3.5" fill="${p.ok ? colors[s.impl] : "#ffffff"}" stroke="${colors[s.impl]}"><title>${s.impl} ${s.profile} N=${p.n}: ${p.y.toFixed(1)} s</title></circle>`,
+      );
     }
     const ly = margin.top + 10 + i * 22;
     const lx = margin.left + plotW + 20;
-    out.push(`<line x1="${lx}" x2="${lx + 34}" y1="${ly}" y2="${ly}" stroke="${colors[s.impl]}" stroke-width="2.5" stroke-dasharray="${dashes[s.profile]}"/>`);
+    out.push(
+      `<line x1="${lx}" x2="${lx + 34}" y1="${ly}" y2="${ly}" stroke="${colors[s.impl]}" stroke-width="2.5" stroke-dasharray="${dashes[s.profile]}"/>`,
+    );
     out.push(`<text x="${lx + 42}" y="${ly + 4}">${s.impl === "ours" ? "ours" : "@pulumi/auth0"}, ${s.profile}</text>`);
   });
-  out.push(`<text x="${margin.left + plotW + 20}" y="${H - 40}" fill="#666">${document.date.slice(0, 10)}${document.quick ? " (quick)" : ""}; open circle = failed run</text>`);
+  out.push(
+    `<text x="${margin.left + plotW + 20}" y="${H - 40}" fill="#666">${document.date.slice(0, 10)}${document.quick ? " (quick)" : ""}; open circle = failed run</text>`,
+  );
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }

@@ -3,7 +3,13 @@ import type { Clock } from "./clock";
 import { Auth0ApiError, Auth0NetworkError, Auth0TokenError, type OperationContext } from "../errors";
 import { Redactor } from "./redact";
 import { RequestPacer } from "./request-pacer";
-import { BASE_BACKOFF_MS, MIN_RATE_LIMIT_DELAY_MS, decideRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
+import {
+  BASE_BACKOFF_MS,
+  MIN_RATE_LIMIT_DELAY_MS,
+  decideRetry,
+  type AttemptOutcome,
+  type RetryPolicy,
+} from "./retry-policy";
 import { TokenCache, type IssuedToken } from "./token-cache";
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from "./transport";
 
@@ -48,7 +54,11 @@ export class ManagementClient {
       minRateLimitDelayMs: MIN_RATE_LIMIT_DELAY_MS,
     };
     this.pacer = new RequestPacer(
-      { requestsPerSecond: tuning.requestsPerSecond, maxConcurrentRequests: tuning.maxConcurrentRequests, maxWaitMs: tuning.maxRetryDelayMs },
+      {
+        requestsPerSecond: tuning.requestsPerSecond,
+        maxConcurrentRequests: tuning.maxConcurrentRequests,
+        maxWaitMs: tuning.maxRetryDelayMs,
+      },
       deps.clock,
     );
     if (credentials.kind === "clientCredentials") {
@@ -65,7 +75,12 @@ export class ManagementClient {
     for (;;) {
       const token = await this.accessToken();
       const { response, attempts } = await this.sendWithRetries(
-        { method: request.method, path: request.path, json: request.json, headers: { Authorization: `Bearer ${token}` } },
+        {
+          method: request.method,
+          path: request.path,
+          json: request.json,
+          headers: { Authorization: `Bearer ${token}` },
+        },
         request.context,
       );
       if (response.status === 401 && this.tokens && !refreshedAfter401) {
@@ -89,7 +104,10 @@ export class ManagementClient {
   private async issueToken(): Promise<IssuedToken> {
     const credentials = this.settings.credentials;
     if (credentials.kind !== "clientCredentials") throw new Error("unreachable: no client credentials");
-    const context = { action: "get an access token", target: `for client '${credentials.clientId}' from tenant '${this.domain}'` };
+    const context = {
+      action: "get an access token",
+      target: `for client '${credentials.clientId}' from tenant '${this.domain}'`,
+    };
     const { response, attempts } = await this.sendWithRetries(
       {
         method: "POST",
@@ -104,7 +122,12 @@ export class ManagementClient {
       context,
       { paced: false },
     );
-    const body = (response.data ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
+    const body = (response.data ?? {}) as {
+      access_token?: unknown;
+      expires_in?: unknown;
+      error?: unknown;
+      error_description?: unknown;
+    };
     if (response.status === 200 && typeof body.access_token === "string" && body.access_token !== "") {
       this.redactor.add(body.access_token);
       const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 86_400;
@@ -156,13 +179,25 @@ export class ManagementClient {
         release();
       }
       if (this.settings.debug) {
-        this.log(`${request.method} ${request.path} -> ${response?.status ?? failure?.code} (${clock.now() - sentAt} ms)`);
+        this.log(
+          `${request.method} ${request.path} -> ${response?.status ?? failure?.code} (${clock.now() - sentAt} ms)`,
+        );
       }
       const now = clock.now();
-      const decision = decideRetry({ outcome, attempts, elapsedMs: now - startedAt, nowMs: now, random: this.deps.random() }, this.policy);
+      const decision = decideRetry(
+        { outcome, attempts, elapsedMs: now - startedAt, nowMs: now, random: this.deps.random() },
+        this.policy,
+      );
       if (!decision.retry) {
         if (response) return { response, attempts };
-        throw new Auth0NetworkError({ context, method: request.method, path: request.path, code: outcome.kind === "network" ? outcome.code : "ERR_NETWORK", attempts, cause: failure });
+        throw new Auth0NetworkError({
+          context,
+          method: request.method,
+          path: request.path,
+          code: outcome.kind === "network" ? outcome.code : "ERR_NETWORK",
+          attempts,
+          cause: failure,
+        });
       }
       if (paced && outcome.kind === "response" && outcome.status === 429) this.pacer.pause(decision.delayMs);
       this.log(
@@ -197,7 +232,12 @@ export class ManagementClient {
   }
 }
 
-function hintFor(status: number, errorCode: string | undefined, method: string, credentials: string): string | undefined {
+function hintFor(
+  status: number,
+  errorCode: string | undefined,
+  method: string,
+  credentials: string,
+): string | undefined {
   if (status === 403 || errorCode === "insufficient_scope") {
     const scopes = method === "GET" ? "read:users and read:roles" : "update:users and update:roles";
     return `Grant the application the Management API scopes ${scopes} (Dashboard > Applications > APIs > Auth0 Management API).`;
@@ -207,6 +247,7 @@ function hintFor(status: number, errorCode: string | undefined, method: string, 
       ? "auth0:apiToken was rejected; it may have expired. Prefer auth0:clientId and auth0:clientSecret, which are refreshed automatically."
       : "The access token was rejected twice; check auth0:audience and the application's authorization for the Management API.";
   }
-  if (status === 429) return "The tenant's rate limit was hit on every retry; set pulumi-auth0-permissions:requestsPerSecond to your plan's rate (e.g. 2 on the free plan), or run `pulumi up` again later.";
+  if (status === 429)
+    return "The tenant's rate limit was hit on every retry; set pulumi-auth0-permissions:requestsPerSecond to your plan's rate (e.g. 2 on the free plan), or run `pulumi up` again later.";
   return undefined;
 }

@@ -85,7 +85,12 @@ export class PermissionsApi {
   }
 
   private async post(holder: Holder, batch: readonly Permission[], context: OperationContext): Promise<void> {
-    await this.client.request({ method: "POST", path: permissionsPath(holder), json: { permissions: batch.map(toWire) }, context });
+    await this.client.request({
+      method: "POST",
+      path: permissionsPath(holder),
+      json: { permissions: batch.map(toWire) },
+      context,
+    });
   }
 }
 
@@ -100,7 +105,9 @@ export function describeHolder(holder: Holder): string {
 function summarize(batch: readonly Permission[]): string {
   const first = batch[0];
   if (first === undefined) return "none";
-  return batch.length === 1 ? describePermission(first) : `${batch.length} permissions, first ${describePermission(first)}`;
+  return batch.length === 1
+    ? describePermission(first)
+    : `${batch.length} permissions, first ${describePermission(first)}`;
 }
 
 interface ListedPermission extends WirePermission {
@@ -112,7 +119,9 @@ function parsePage(data: unknown, context: OperationContext): { items: ListedPer
   const body = data as { permissions?: unknown; total?: unknown } | unknown[] | undefined;
   const items = Array.isArray(body) ? body : body?.permissions;
   if (!Array.isArray(items) || !items.every(isListedPermission)) {
-    throw new Auth0PermissionsError(`Could not ${context.action} ${context.target}: Auth0 returned an unexpected list shape.`);
+    throw new Auth0PermissionsError(
+      `Could not ${context.action} ${context.target}: Auth0 returned an unexpected list shape.`,
+    );
   }
   const total = !Array.isArray(body) && typeof body?.total === "number" ? body.total : undefined;
   return { items, total };
@@ -120,7 +129,12 @@ function parsePage(data: unknown, context: OperationContext): { items: ListedPer
 
 function isListedPermission(value: unknown): value is ListedPermission {
   const item = value as Partial<WirePermission> | null;
-  return typeof item === "object" && item !== null && typeof item.permission_name === "string" && typeof item.resource_server_identifier === "string";
+  return (
+    typeof item === "object" &&
+    item !== null &&
+    typeof item.permission_name === "string" &&
+    typeof item.resource_server_identifier === "string"
+  );
 }
 
 /**
@@ -129,5 +143,7 @@ function isListedPermission(value: unknown): value is ListedPermission {
  */
 function isDirect(item: ListedPermission): boolean {
   if (!Array.isArray(item.sources)) return false;
-  return item.sources.some((s) => typeof s === "object" && s !== null && (s as { source_type?: unknown }).source_type === "DIRECT");
+  return item.sources.some(
+    (s) => typeof s === "object" && s !== null && (s as { source_type?: unknown }).source_type === "DIRECT",
+  );
 }

@@ -19,7 +19,11 @@ export const BASE_BACKOFF_MS = 500;
 export const MIN_RATE_LIMIT_DELAY_MS = 1_000;
 
 export type AttemptOutcome =
-  | { readonly kind: "response"; readonly status: number; readonly headers: Readonly<Record<string, string | undefined>> }
+  | {
+      readonly kind: "response";
+      readonly status: number;
+      readonly headers: Readonly<Record<string, string | undefined>>;
+    }
   | { readonly kind: "network"; readonly code: string };
 
 export interface RetryInput {
@@ -55,7 +59,10 @@ export function decideRetry(input: RetryInput, policy: RetryPolicy): RetryDecisi
   const reason = describe(input.outcome);
   if (!isRetryable(input.outcome)) return { retry: false, reason: `${reason} is not retryable` };
   if (input.attempts > policy.maxRetries) {
-    return { retry: false, reason: `${reason}; gave up after ${input.attempts} attempts (maxRetries ${policy.maxRetries})` };
+    return {
+      retry: false,
+      reason: `${reason}; gave up after ${input.attempts} attempts (maxRetries ${policy.maxRetries})`,
+    };
   }
   const delayMs = Math.round(
     input.outcome.kind === "response" && input.outcome.status === 429
@@ -63,7 +70,10 @@ export function decideRetry(input: RetryInput, policy: RetryPolicy): RetryDecisi
       : backoffDelay(input.attempts, input.random, policy),
   );
   if (input.elapsedMs + delayMs > policy.retryBudgetMs) {
-    return { retry: false, reason: `${reason}; gave up after ${input.attempts} attempts (retry budget ${policy.retryBudgetMs} ms)` };
+    return {
+      retry: false,
+      reason: `${reason}; gave up after ${input.attempts} attempts (retry budget ${policy.retryBudgetMs} ms)`,
+    };
   }
   return { retry: true, delayMs, reason };
 }
@@ -93,7 +103,8 @@ export function rateLimitDelay(
   random: number,
   policy: RetryPolicy,
 ): number {
-  const hinted = parseRetryAfter(headers["retry-after"], nowMs) ?? parseRateLimitReset(headers["x-ratelimit-reset"], nowMs);
+  const hinted =
+    parseRetryAfter(headers["retry-after"], nowMs) ?? parseRateLimitReset(headers["x-ratelimit-reset"], nowMs);
   const base = Math.max(policy.minRateLimitDelayMs, hinted ?? policy.minRateLimitDelayMs * 2);
   return Math.min(policy.maxRetryDelayMs, base * (1 + 0.25 * random));
 }

@@ -60,7 +60,11 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number): Transpo
 
   return (request) =>
     new Promise<HttpResponse>((resolve, reject) => {
-      const headers: Record<string, string> = { Accept: "application/json", "User-Agent": USER_AGENT, ...request.headers };
+      const headers: Record<string, string> = {
+        Accept: "application/json",
+        "User-Agent": USER_AGENT,
+        ...request.headers,
+      };
       let body: string | undefined;
       if (request.form !== undefined) {
         headers["Content-Type"] = "application/x-www-form-urlencoded";
@@ -81,22 +85,31 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number): Transpo
         req.destroy();
       };
       // `timeout` (not only req.setTimeout) so that DNS lookup and connect are limited too.
-      const req = send({ hostname, port, path: request.path, method: request.method, headers, agent, timeout: timeoutMs }, (res) => {
-        const decoded = decode(res);
-        const chunks: Buffer[] = [];
-        decoded.on("data", (chunk: Buffer) => chunks.push(chunk));
-        decoded.on("error", fail);
-        res.on("error", fail);
-        res.on("aborted", () => fail(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" })));
-        decoded.on("end", () => {
-          if (settled) return;
-          settled = true;
-          const text = stripBom(Buffer.concat(chunks).toString("utf8"));
-          resolve({ status: res.statusCode ?? 0, headers: lowerCaseHeaders(res.headers), data: parseBody(text) });
-        });
-      });
+      const req = send(
+        { hostname, port, path: request.path, method: request.method, headers, agent, timeout: timeoutMs },
+        (res) => {
+          const decoded = decode(res);
+          const chunks: Buffer[] = [];
+          decoded.on("data", (chunk: Buffer) => chunks.push(chunk));
+          decoded.on("error", fail);
+          res.on("error", fail);
+          res.on("aborted", () =>
+            fail(
+              Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }),
+            ),
+          );
+          decoded.on("end", () => {
+            if (settled) return;
+            settled = true;
+            const text = stripBom(Buffer.concat(chunks).toString("utf8"));
+            resolve({ status: res.statusCode ?? 0, headers: lowerCaseHeaders(res.headers), data: parseBody(text) });
+          });
+        },
+      );
       req.on("error", fail);
-      req.on("timeout", () => fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
+      req.on("timeout", () =>
+        fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
+      );
       req.end(body);
     });
 }
@@ -107,12 +120,17 @@ const USER_AGENT = "pulumi-auth0-permissions";
 function decode(res: http.IncomingMessage): NodeJS.ReadableStream {
   // No body to decode, whatever the headers say (a 204 or 304 marked gzip would fail the decoder).
   if (res.statusCode === 204 || res.statusCode === 304 || res.headers["content-length"] === "0") return res;
-  const encoding = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const encoding = String(res.headers["content-encoding"] ?? "")
+    .trim()
+    .toLowerCase();
   const inflate =
-    encoding === "gzip" || encoding === "x-gzip" ? zlib.createGunzip()
-    : encoding === "deflate" ? zlib.createInflate()
-    : encoding === "br" ? zlib.createBrotliDecompress()
-    : undefined;
+    encoding === "gzip" || encoding === "x-gzip"
+      ? zlib.createGunzip()
+      : encoding === "deflate"
+        ? zlib.createInflate()
+        : encoding === "br"
+          ? zlib.createBrotliDecompress()
+          : undefined;
   return inflate ? res.pipe(inflate) : res;
 }
 

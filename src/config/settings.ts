@@ -11,7 +11,12 @@ export const CREDENTIAL_SOURCES = {
 } as const;
 
 export type Credentials =
-  | { readonly kind: "clientCredentials"; readonly clientId: string; readonly clientSecret: string; readonly audience: string }
+  | {
+      readonly kind: "clientCredentials";
+      readonly clientId: string;
+      readonly clientSecret: string;
+      readonly audience: string;
+    }
   | { readonly kind: "apiToken"; readonly apiToken: string };
 
 /** Everything the client needs, normalized once. */
@@ -60,7 +65,10 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
 
 /** Accepts `tenant.auth0.com`, `https://tenant.auth0.com/` and `localhost:8443`; returns the bare host[:port]. */
 export function normalizeDomain(raw: string): string {
-  const trimmed = raw.trim().replace(/^https:\/\//i, "").replace(/\/+$/, "");
+  const trimmed = raw
+    .trim()
+    .replace(/^https:\/\//i, "")
+    .replace(/\/+$/, "");
   if (trimmed === "" || /[\s/?#@]/.test(trimmed) || /^http:/i.test(trimmed)) {
     throw new ConfigurationError(
       `auth0:domain must be a host name such as "example.eu.auth0.com" (optionally with :port), got ${JSON.stringify(raw)}.`,

@@ -50,9 +50,7 @@ async function apiReply(
     const token = context.tokens.authenticate(request.headers.authorization);
     if (token instanceof ApiError) throw token;
     if (!match.route.scopes.some((scope) => token.scopes.has(scope))) throw insufficientScope(match.route.scopes);
-    const body = match.route.hasBody
-      ? decodeBody(await readBody(request), request.headers["content-type"])
-      : undefined;
+    const body = match.route.hasBody ? decodeBody(await readBody(request), request.headers["content-type"]) : undefined;
     // From here on the handler runs synchronously: its read-check-write cannot interleave with another request.
     return withLimits(match.route.handle(context, { id: match.id, query, body }));
   } catch (error) {

@@ -36,8 +36,7 @@ export class TokenBucket {
     // When the next whole token is added: `reset` per the docs ("when tokens are next added").
     const missing = this.tokens >= 1 ? 0 : 1 - this.tokens;
     const nextTokenAt = now + (missing * 1000) / this.settings.perSecond;
-    const reset =
-      this.resetRounding === "next-token" ? Math.ceil(nextTokenAt / 1000) : Math.floor(nextTokenAt / 1000);
+    const reset = this.resetRounding === "next-token" ? Math.ceil(nextTokenAt / 1000) : Math.floor(nextTokenAt / 1000);
     return {
       allowed,
       limit: this.settings.burst,

@@ -2,12 +2,7 @@ import { invalidUri } from "./api-errors";
 import type { EmulatorContext } from "./context";
 import type { Reply } from "./http-io";
 import type { ApiRequest } from "./routes/api-request";
-import {
-  getResourceServerRoute,
-  getRoleRoute,
-  getUserRoute,
-  listResourceServersRoute,
-} from "./routes/entities";
+import { getResourceServerRoute, getRoleRoute, getUserRoute, listResourceServersRoute } from "./routes/entities";
 import {
   assignRolePermissionsRoute,
   assignUserPermissionsRoute,

@@ -88,8 +88,8 @@ export class TenantStore {
         identifier: server.identifier,
         name: server.name,
         id: server.id,
-        scopes: [...server.scopes].map(
-          ([value, description]): ScopeDefinition => (description === undefined ? value : { value, description }),
+        scopes: [...server.scopes].map(([value, description]): ScopeDefinition =>
+          description === undefined ? value : { value, description },
         ),
       })),
       users: [...this.users.values()].map((user) => ({

@@ -24,7 +24,9 @@ const handlersByKind: Record<ResourceKind, Handlers> = {
 export function handlers(kind: string): Handlers {
   const found = (handlersByKind as Record<string, Handlers | undefined>)[kind];
   if (!found) {
-    throw new Error(`pulumi-auth0-permissions: unknown resource kind '${kind}'; install the version that created it or newer.`);
+    throw new Error(
+      `pulumi-auth0-permissions: unknown resource kind '${kind}'; install the version that created it or newer.`,
+    );
   }
   return found;
 }

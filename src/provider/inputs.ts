@@ -29,7 +29,11 @@ export function isUnknown(value: unknown): boolean {
 export function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
   const problem = stringProblem(value, MAX_ID_LENGTH);
-  if (problem) failures.push({ property, reason: `${property} ${problem}. Pass the Auth0 ${property === "userId" ? "user_id, e.g. \"auth0|64b1f...\"" : "role id, e.g. \"rol_Ab12...\""}.` });
+  if (problem)
+    failures.push({
+      property,
+      reason: `${property} ${problem}. Pass the Auth0 ${property === "userId" ? 'user_id, e.g. "auth0|64b1f..."' : 'role id, e.g. "rol_Ab12..."'}.`,
+    });
   return value;
 }
 
@@ -37,11 +41,17 @@ export function checkId(value: unknown, property: string, failures: CheckFailure
 export function checkPermissions(value: unknown, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
   if (!Array.isArray(value)) {
-    failures.push({ property: "permissions", reason: `permissions must be a list of { resourceServerIdentifier, permissionName }, got ${typeName(value)}.` });
+    failures.push({
+      property: "permissions",
+      reason: `permissions must be a list of { resourceServerIdentifier, permissionName }, got ${typeName(value)}.`,
+    });
     return value;
   }
   if (value.length === 0) {
-    failures.push({ property: "permissions", reason: "permissions must list at least one permission; to manage none, delete the resource instead." });
+    failures.push({
+      property: "permissions",
+      reason: "permissions must list at least one permission; to manage none, delete the resource instead.",
+    });
     return value;
   }
   let complete = true;
@@ -64,14 +74,25 @@ export function checkPermissions(value: unknown, failures: CheckFailure[]): unkn
 /** True when the item is fully known (valid or not); pushes a failure per bad field. */
 function checkPermission(item: unknown, property: string, failures: CheckFailure[]): boolean {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    failures.push({ property, reason: `${property} must be an object { resourceServerIdentifier, permissionName }, got ${typeName(item)}.` });
+    failures.push({
+      property,
+      reason: `${property} must be an object { resourceServerIdentifier, permissionName }, got ${typeName(item)}.`,
+    });
     return true;
   }
   const record = item as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(PERMISSION_FIELDS as readonly string[]).includes(key)) {
-      const hint = key === "resource_server_identifier" ? " Use resourceServerIdentifier." : key === "permission_name" ? " Use permissionName." : "";
-      failures.push({ property: `${property}.${key}`, reason: `${property}.${key} is not a permission field; only resourceServerIdentifier and permissionName are allowed.${hint}` });
+      const hint =
+        key === "resource_server_identifier"
+          ? " Use resourceServerIdentifier."
+          : key === "permission_name"
+            ? " Use permissionName."
+            : "";
+      failures.push({
+        property: `${property}.${key}`,
+        reason: `${property}.${key} is not a permission field; only resourceServerIdentifier and permissionName are allowed.${hint}`,
+      });
     }
   }
   let known = true;
@@ -84,7 +105,10 @@ function checkPermission(item: unknown, property: string, failures: CheckFailure
     const max = field === "permissionName" ? MAX_PERMISSION_NAME_LENGTH : MAX_IDENTIFIER_LENGTH;
     const problem = stringProblem(fieldValue, max);
     if (problem) {
-      failures.push({ property: `${property}.${field}`, reason: `${property}.${field} ${problem}.${fieldHint(field)}` });
+      failures.push({
+        property: `${property}.${field}`,
+        reason: `${property}.${field} ${problem}.${fieldHint(field)}`,
+      });
     } else if (field === "permissionName" && /\s/.test(fieldValue as string)) {
       failures.push({
         property: `${property}.${field}`,
@@ -121,7 +145,12 @@ function typeName(value: unknown): string {
 }
 
 /** Validates an optional boolean flag. */
-export function checkOptionalBoolean(value: unknown, property: string, fallback: boolean, failures: CheckFailure[]): unknown {
+export function checkOptionalBoolean(
+  value: unknown,
+  property: string,
+  fallback: boolean,
+  failures: CheckFailure[],
+): unknown {
   if (value === undefined || value === null) return fallback;
   if (isUnknown(value) || typeof value === "boolean") return value;
   failures.push({ property, reason: `${property} must be true or false, got ${typeName(value)}.` });

@@ -25,7 +25,14 @@ export async function restoreEach(
   permissions: readonly Permission[],
   onDone: BatchListener = () => {},
 ): Promise<Permission[]> {
-  return applyEach(tenant, holder, permissions, (batch, onBatch) => tenant.api.add(holder, batch, onBatch), "restore", onDone);
+  return applyEach(
+    tenant,
+    holder,
+    permissions,
+    (batch, onBatch) => tenant.api.add(holder, batch, onBatch),
+    "restore",
+    onDone,
+  );
 }
 
 async function applyEach(

@@ -14,7 +14,9 @@ export class PartialProgressError extends Auth0PermissionsError {
 
   constructor(cause: unknown, id: string, state: object, inputs: object) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    super(`${message} What was done before the failure is recorded in the stack; run \`pulumi up\` again to finish.`, { cause });
+    super(`${message} What was done before the failure is recorded in the stack; run \`pulumi up\` again to finish.`, {
+      cause,
+    });
     this.id = id;
     // The host adds the serialized provider to successful results only; a partial state needs it too.
     this.properties = { ...state, __provider: (inputs as { __provider?: unknown }).__provider };

@@ -35,7 +35,11 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     }));
   },
 
-  async diff(_id: string, olds: RolePermissionRemovalState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: RolePermissionRemovalState,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.DiffResult> {
     assertReadableState(olds, describe(olds.roleId));
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
@@ -56,7 +60,12 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
       if (removed.length === 0) throw error;
       // Listing only what was removed makes the next `pulumi up` an update that removes the rest.
       const done = { ...inputs, permissions: canonicalize(removed) };
-      throw new PartialProgressError(error, inputs.roleId, toState(tenant, done, removed, new Date().toISOString()), inputs);
+      throw new PartialProgressError(
+        error,
+        inputs.roleId,
+        toState(tenant, done, removed, new Date().toISOString()),
+        inputs,
+      );
     }
     return {
       id: inputs.roleId,
@@ -79,7 +88,11 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     }
   },
 
-  async update(_id: string, olds: RolePermissionRemovalState, news: RolePermissionRemovalInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    _id: string,
+    olds: RolePermissionRemovalState,
+    news: RolePermissionRemovalInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     assertReadableState(olds, describe(olds.roleId));
     const tenant = tenantApi();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
@@ -98,7 +111,8 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
         warnNotRestored(tenant, news.roleId, notRestored);
       }
       const stillRecorded = intersection(recorded, news.permissions);
-      const removedAt = removedNow.length > 0 ? new Date().toISOString() : stillRecorded.length > 0 ? olds.removedAt : undefined;
+      const removedAt =
+        removedNow.length > 0 ? new Date().toISOString() : stillRecorded.length > 0 ? olds.removedAt : undefined;
       return { outs: toState(tenant, news, stillRecorded, removedAt) };
     } catch (error) {
       if (removedNow.length === 0 && restoredNow.length === 0) throw error;

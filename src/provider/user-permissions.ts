@@ -31,7 +31,11 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     return checkResourceInputs(news, "userId", currentSettings);
   },
 
-  async diff(_id: string, olds: UserPermissionsState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: UserPermissionsState,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.DiffResult> {
     assertReadableState(olds, describe(olds.userId));
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
@@ -50,7 +54,12 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
       await api.add(user(inputs.userId), inputs.permissions, (batch) => granted.push(...batch));
     } catch (error) {
       if (granted.length === 0) throw error;
-      throw new PartialProgressError(error, inputs.userId, toState(settings.domain, inputs.userId, canonicalize(granted)), inputs);
+      throw new PartialProgressError(
+        error,
+        inputs.userId,
+        toState(settings.domain, inputs.userId, canonicalize(granted)),
+        inputs,
+      );
     }
     return { id: inputs.userId, outs: toState(settings.domain, inputs.userId, inputs.permissions) };
   },
@@ -61,14 +70,21 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
       const direct = await api.list(user(props.userId));
-      return { id, props: toState(settings.domain, props.userId, props.permissions, difference(props.permissions, direct)) };
+      return {
+        id,
+        props: toState(settings.domain, props.userId, props.permissions, difference(props.permissions, direct)),
+      };
     } catch (error) {
       if (isNotFound(error)) return { id: "" }; // the user is gone: drop the resource from state
       throw error;
     }
   },
 
-  async update(_id: string, olds: UserPermissionsState, news: UserPermissionsInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    _id: string,
+    olds: UserPermissionsState,
+    news: UserPermissionsInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     assertReadableState(olds, describe(olds.userId));
     const { settings, api } = tenantApi();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
@@ -112,7 +128,18 @@ function granted(state: UserPermissionsState): Permission[] {
   return difference(state.permissions, state.driftedPermissions ?? []);
 }
 
-function toState(domain: string, userId: string, permissions: Permission[], drifted: Permission[] = []): UserPermissionsState {
+function toState(
+  domain: string,
+  userId: string,
+  permissions: Permission[],
+  drifted: Permission[] = [],
+): UserPermissionsState {
   // Absent rather than empty: outputs stay as they were for a resource without drift.
-  return { schemaVersion: STATE_SCHEMA_VERSION, domain, userId, permissions, ...(drifted.length > 0 ? { driftedPermissions: drifted } : {}) };
+  return {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    domain,
+    userId,
+    permissions,
+    ...(drifted.length > 0 ? { driftedPermissions: drifted } : {}),
+  };
 }

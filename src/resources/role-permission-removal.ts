@@ -5,7 +5,11 @@ import installedProvider from "./forwarders/role-permission-removal";
 import { serializedProvider } from "./serialized-provider";
 import type { PermissionArgs } from "./user-permissions";
 
-const provider = serializedProvider("RolePermissionRemoval", installedProvider, path.join(__dirname, "forwarders", "role-permission-removal.js"));
+const provider = serializedProvider(
+  "RolePermissionRemoval",
+  installedProvider,
+  path.join(__dirname, "forwarders", "role-permission-removal.js"),
+);
 
 export interface RolePermissionRemovalArgs {
   /** The Auth0 role id, e.g. `rol_Ab12Cd34Ef56Gh78`. Changing it replaces the resource. */

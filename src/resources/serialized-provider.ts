@@ -16,7 +16,12 @@ const PACKAGE_NAME = "pulumi-auth0-permissions";
  * checkout would be written as a path that breaks once the layout changes, or not at all. There, a
  * fresh forwarder is used instead, which Pulumi writes as its function text (2.4 KB, the 0.1.0 form).
  */
-export function serializedProvider(kind: ResourceKind, installed: pulumi.dynamic.ResourceProvider, file: string, cwd = process.cwd()): pulumi.dynamic.ResourceProvider {
+export function serializedProvider(
+  kind: ResourceKind,
+  installed: pulumi.dynamic.ResourceProvider,
+  file: string,
+  cwd = process.cwd(),
+): pulumi.dynamic.ResourceProvider {
   return requirableByName(file, cwd) ? installed : forwardingProvider(kind);
 }
 

@@ -4,7 +4,11 @@ import * as path from "node:path";
 import installedProvider from "./forwarders/user-permissions";
 import { serializedProvider } from "./serialized-provider";
 
-const provider = serializedProvider("UserPermissions", installedProvider, path.join(__dirname, "forwarders", "user-permissions.js"));
+const provider = serializedProvider(
+  "UserPermissions",
+  installedProvider,
+  path.join(__dirname, "forwarders", "user-permissions.js"),
+);
 
 /** A permission as a resource argument: each field may be an Output. */
 export interface PermissionArgs {

@@ -12,7 +12,9 @@ let emulator: RunningEmulator;
 beforeAll(async () => {
   emulator = await startEmulator({
     seed: {
-      resource_servers: [{ identifier: API, scopes: ["read:reports", "export:reports", "delete:reports", "view:dashboards"] }],
+      resource_servers: [
+        { identifier: API, scopes: ["read:reports", "export:reports", "delete:reports", "view:dashboards"] },
+      ],
       users: [{ user_id: "auth0|example-user", permissions: [wire("view:dashboards")] }],
       roles: [{ id: "rol_example", permissions: [wire("read:reports"), wire("delete:reports")] }],
     },

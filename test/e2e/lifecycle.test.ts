@@ -17,8 +17,18 @@ import {
 } from "./support/tenant";
 
 const PROGRAM = join(__dirname, "programs", "declarative");
-const aliceGrant: ResourceSpec = { kind: "user", name: "alice-grant", id: "auth0|alice", permissions: [perm("read:reports"), perm("export:reports")] };
-const supportRemoval: ResourceSpec = { kind: "role", name: "support-removal", id: "rol_support", permissions: [perm("delete:reports"), perm("admin:reports")] };
+const aliceGrant: ResourceSpec = {
+  kind: "user",
+  name: "alice-grant",
+  id: "auth0|alice",
+  permissions: [perm("read:reports"), perm("export:reports")],
+};
+const supportRemoval: ResourceSpec = {
+  kind: "role",
+  name: "support-removal",
+  id: "rol_support",
+  permissions: [perm("delete:reports"), perm("admin:reports")],
+};
 
 let emulator: RunningEmulator;
 let stack: E2eStack;
@@ -38,8 +48,12 @@ describe("the lifecycle through the real Pulumi CLI", () => {
   it("preview on a new stack shows the creates and sends nothing to the tenant", async () => {
     const result = await stack.preview();
     expect(result.code, result.output).toBe(0);
-    expect(result.stdout).toMatch(/\+ pulumi-nodejs:dynamic\/auth0:UserPermissions: \(create\)\s+\[urn=\S+::alice-grant\]/);
-    expect(result.stdout).toMatch(/\+ pulumi-nodejs:dynamic\/auth0:RolePermissionRemoval: \(create\)\s+\[urn=\S+::support-removal\]/);
+    expect(result.stdout).toMatch(
+      /\+ pulumi-nodejs:dynamic\/auth0:UserPermissions: \(create\)\s+\[urn=\S+::alice-grant\]/,
+    );
+    expect(result.stdout).toMatch(
+      /\+ pulumi-nodejs:dynamic\/auth0:RolePermissionRemoval: \(create\)\s+\[urn=\S+::support-removal\]/,
+    );
     expect(result.stdout).toMatch(/\+ 3 to create/);
     expect(emulator.admin.requests()).toEqual([]);
   });
@@ -56,7 +70,9 @@ describe("the lifecycle through the real Pulumi CLI", () => {
       "POST /api/v2/users/auth0%7Calice/permissions 201",
     ]);
     // The role removal reads the role once to record what it actually removed; the grant reads nothing.
-    expect(summarize(apiRequests(emulator).filter((r) => r.method === "GET"))).toEqual(["GET /api/v2/roles/rol_support/permissions 200"]);
+    expect(summarize(apiRequests(emulator).filter((r) => r.method === "GET"))).toEqual([
+      "GET /api/v2/roles/rol_support/permissions 200",
+    ]);
     const outputs = JSON.parse((await stack.mustRun(["stack", "output", "--json", "--show-secrets"])).stdout);
     expect(outputs.resources["support-removal"].removed).toEqual([perm("delete:reports")]);
     expect(outputs.resources["alice-grant"].domain).toBe(emulator.domain);
@@ -78,7 +94,9 @@ describe("the lifecycle through the real Pulumi CLI", () => {
     emulator.admin.clearRequests();
     await stack.up();
     expect(userPermissions(emulator, "auth0|alice")).toEqual(["export:reports", "read:reports", "unrelated:thing"]);
-    expect(summarize(emulator.admin.requests().filter(isWrite))).toEqual(["POST /api/v2/users/auth0%7Calice/permissions 201"]);
+    expect(summarize(emulator.admin.requests().filter(isWrite))).toEqual([
+      "POST /api/v2/users/auth0%7Calice/permissions 201",
+    ]);
   });
 
   it("a removed permission put back on the role out of band is removed again", async () => {
@@ -89,7 +107,10 @@ describe("the lifecycle through the real Pulumi CLI", () => {
 
   it("a changed list is an in-place update with exactly the difference", async () => {
     emulator.admin.clearRequests();
-    await stack.setResources([{ ...aliceGrant, permissions: [perm("read:reports"), perm("write:reports")] }, supportRemoval]);
+    await stack.setResources([
+      { ...aliceGrant, permissions: [perm("read:reports"), perm("write:reports")] },
+      supportRemoval,
+    ]);
     const result = await stack.up();
     expect(result.stdout).not.toMatch(/replaced/);
     expect(result.stdout).toMatch(/1 updated/);
@@ -108,7 +129,10 @@ describe("the lifecycle through the real Pulumi CLI", () => {
   });
 
   it("a changed userId replaces the resource: the old user is revoked and the new one granted", async () => {
-    await stack.setResources([{ ...aliceGrant, id: "auth0|bob", permissions: [perm("read:reports"), perm("write:reports")] }, supportRemoval]);
+    await stack.setResources([
+      { ...aliceGrant, id: "auth0|bob", permissions: [perm("read:reports"), perm("write:reports")] },
+      supportRemoval,
+    ]);
     const result = await stack.up();
     expect(result.stdout).toMatch(/1 replaced/);
     expect(userPermissions(emulator, "auth0|alice")).toEqual(["unrelated:thing"]);

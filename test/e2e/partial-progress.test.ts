@@ -20,12 +20,16 @@ describe("a deployment that fails midway", () => {
     await useEmulator(stack, emulator);
     await stack.setConfig("pulumi-auth0-permissions:batchSize", "1");
     // The second batch names a permission the API does not define: Auth0 refuses it after the first landed.
-    await stack.setResources([{ kind: "user", name: "partial", id: "auth0|alice", permissions: [perm("admin:reports"), perm("zzz:undefined")] }]);
+    await stack.setResources([
+      { kind: "user", name: "partial", id: "auth0|alice", permissions: [perm("admin:reports"), perm("zzz:undefined")] },
+    ]);
     const failed = await stack.run(["up", "--yes", "--skip-preview"]);
     expect(failed.code).not.toBe(0);
     expect(failed.output).toMatch(/run `pulumi up` again to finish/);
     expect(userPermissions(emulator, "auth0|alice")).toEqual(["admin:reports", "unrelated:thing"]);
-    const state = JSON.parse(await stack.exportText()) as { deployment: { resources: { urn: string; outputs?: { permissions?: unknown } }[] } };
+    const state = JSON.parse(await stack.exportText()) as {
+      deployment: { resources: { urn: string; outputs?: { permissions?: unknown } }[] };
+    };
     const recorded = state.deployment.resources.find((r) => r.urn.endsWith("::partial"));
     expect(recorded?.outputs?.permissions).toEqual([perm("admin:reports")]);
 
@@ -38,10 +42,21 @@ describe("a deployment that fails midway", () => {
     const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
     await useEmulator(stack, emulator);
     await stack.setConfig("pulumi-auth0-permissions:batchSize", "1");
-    await stack.setResources([{ kind: "role", name: "removal", id: "rol_support", permissions: [perm("delete:reports"), perm("write:reports")] }]);
+    await stack.setResources([
+      {
+        kind: "role",
+        name: "removal",
+        id: "rol_support",
+        permissions: [perm("delete:reports"), perm("write:reports")],
+      },
+    ]);
     // Batches go in canonical order: delete:reports first; the write:reports DELETE then fails for good.
     emulator.admin.addFault({ match: { method: "DELETE", path: "/roles/" }, times: 1, delay_ms: 0 });
-    emulator.admin.addFault({ match: { method: "DELETE", path: "/roles/" }, times: 50, response: { status: 400, body: { statusCode: 400, error: "Bad Request", message: "Rejected by test" } } });
+    emulator.admin.addFault({
+      match: { method: "DELETE", path: "/roles/" },
+      times: 50,
+      response: { status: 400, body: { statusCode: 400, error: "Bad Request", message: "Rejected by test" } },
+    });
     const failed = await stack.run(["up", "--yes", "--skip-preview"]);
     emulator.admin.clearFaults();
     expect(failed.code).not.toBe(0);

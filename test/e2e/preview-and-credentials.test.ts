@@ -22,11 +22,41 @@ async function configuredStack(): Promise<E2eStack> {
 
 describe("bad input fails pulumi preview, naming the property, and the tenant sees nothing", () => {
   it.each([
-    ["an empty userId", { kind: "user", name: "g", id: "", permissions: [perm("read:reports")] }, /userId must not be empty/],
-    ["an empty permission list", { kind: "user", name: "g", id: "auth0|alice", permissions: [] }, /permissions must list at least one permission/],
-    ["snake_case fields", { kind: "user", name: "g", id: "auth0|alice", permissions: [{ resource_server_identifier: "x", permission_name: "y" }] }, /permissions\[0\]\.resource_server_identifier is not a permission field/],
-    ["a permission name with a space", { kind: "role", name: "r", id: "rol_support", permissions: [perm("read reports")] }, /permissions\[0\]\.permissionName must not contain white space/],
-    ["over 1000 permissions", { kind: "role", name: "r", id: "rol_support", permissions: Array.from({ length: 1001 }, (_, i) => perm(`p:${i}`)) }, /1001 distinct permissions; Auth0 allows at most 1000/],
+    [
+      "an empty userId",
+      { kind: "user", name: "g", id: "", permissions: [perm("read:reports")] },
+      /userId must not be empty/,
+    ],
+    [
+      "an empty permission list",
+      { kind: "user", name: "g", id: "auth0|alice", permissions: [] },
+      /permissions must list at least one permission/,
+    ],
+    [
+      "snake_case fields",
+      {
+        kind: "user",
+        name: "g",
+        id: "auth0|alice",
+        permissions: [{ resource_server_identifier: "x", permission_name: "y" }],
+      },
+      /permissions\[0\]\.resource_server_identifier is not a permission field/,
+    ],
+    [
+      "a permission name with a space",
+      { kind: "role", name: "r", id: "rol_support", permissions: [perm("read reports")] },
+      /permissions\[0\]\.permissionName must not contain white space/,
+    ],
+    [
+      "over 1000 permissions",
+      {
+        kind: "role",
+        name: "r",
+        id: "rol_support",
+        permissions: Array.from({ length: 1001 }, (_, i) => perm(`p:${i}`)),
+      },
+      /1001 distinct permissions; Auth0 allows at most 1000/,
+    ],
   ])("%s", async (_name, spec, message) => {
     const stack = await configuredStack();
     await stack.setResources([spec as never]);
@@ -50,9 +80,15 @@ describe("credentials", () => {
   it("come from the environment when the stack config has none, and never reach the state", async () => {
     const stack = await E2eStack.create(PROGRAM, {
       caCertPath: emulator.caCertPath!,
-      env: { AUTH0_DOMAIN: emulator.domain, AUTH0_CLIENT_ID: emulator.clientId, AUTH0_CLIENT_SECRET: emulator.clientSecret },
+      env: {
+        AUTH0_DOMAIN: emulator.domain,
+        AUTH0_CLIENT_ID: emulator.clientId,
+        AUTH0_CLIENT_SECRET: emulator.clientSecret,
+      },
     });
-    await stack.setResources([{ kind: "user", name: "env-grant", id: "auth0|bob", permissions: [perm("admin:reports")] }]);
+    await stack.setResources([
+      { kind: "user", name: "env-grant", id: "auth0|bob", permissions: [perm("admin:reports")] },
+    ]);
     await stack.up();
     expect(userPermissions(emulator, "auth0|bob")).toContain("admin:reports");
     const everything = [await stack.exportText(), stack.stateFileText(), ...stack.transcript].join("\n");
@@ -64,7 +100,9 @@ describe("credentials", () => {
 
   it("from stack config are stored encrypted: the secret is nowhere in plaintext, __provider included", async () => {
     const stack = await configuredStack();
-    await stack.setResources([{ kind: "user", name: "cfg-grant", id: "auth0|bob", permissions: [perm("read:reports")] }]);
+    await stack.setResources([
+      { kind: "user", name: "cfg-grant", id: "auth0|bob", permissions: [perm("read:reports")] },
+    ]);
     await stack.up();
     const exported = await stack.exportText();
     expect(exported).toContain('"__provider"');
@@ -81,14 +119,20 @@ describe("the tenant guard", () => {
     const other = await startEmulator({ seed: SEED });
     try {
       const stack = await configuredStack();
-      await stack.setResources([{ kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("export:reports")] }]);
+      await stack.setResources([
+        { kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("export:reports")] },
+      ]);
       await stack.up();
       await useEmulator(stack, other);
-      await stack.setResources([{ kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("read:reports")] }]);
+      await stack.setResources([
+        { kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("read:reports")] },
+      ]);
       emulator.admin.clearRequests();
       const preview = await stack.preview();
       expect(preview.code).not.toBe(0);
-      expect(preview.output).toMatch(new RegExp(`recorded in tenant '${emulator.domain}', but the provider is configured for '${other.domain}'`));
+      expect(preview.output).toMatch(
+        new RegExp(`recorded in tenant '${emulator.domain}', but the provider is configured for '${other.domain}'`),
+      );
       const up = await stack.run(["up", "--yes", "--skip-preview"]);
       expect(up.code).not.toBe(0);
       expect(emulator.admin.requests()).toEqual([]);

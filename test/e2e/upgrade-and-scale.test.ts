@@ -22,7 +22,8 @@ function laterBuild(): string {
   const e2e = inject("e2e");
   const dir = join(e2e.workDir, "later-build");
   mkdirSync(dir, { recursive: true });
-  for (const entry of ["package.json", "README.md", "dist"]) cpSync(join(e2e.repo, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["package.json", "README.md", "dist"])
+    cpSync(join(e2e.repo, entry), join(dir, entry), { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   manifest.version = `${manifest.version}-later.1`;
   delete manifest.scripts;
@@ -40,7 +41,11 @@ describe("upgrades", () => {
     const projectDir = join(e2e.workDir, "upgrade-project");
     installProject(e2e.repo, projectDir, e2e.tarball);
     const mark = join(e2e.workDir, "runtime-mark.txt");
-    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, projectDir, env: { E2E_RUNTIME_MARK: mark } });
+    const stack = await E2eStack.create(PROGRAM, {
+      caCertPath: emulator.caCertPath!,
+      projectDir,
+      env: { E2E_RUNTIME_MARK: mark },
+    });
     await useEmulator(stack, emulator);
     await stack.setResources([
       { kind: "user", name: "grant", id: "auth0|alice", permissions: [perm("admin:reports")] },
@@ -49,7 +54,9 @@ describe("upgrades", () => {
     await stack.up();
     expect(existsSync(mark)).toBe(false);
 
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", laterBuild()], { cwd: projectDir });
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", laterBuild()], {
+      cwd: projectDir,
+    });
     const refresh = await stack.refresh("--expect-no-changes");
     expect(refresh.code, refresh.output).toBe(0);
     await stack.destroy();
@@ -60,7 +67,11 @@ describe("upgrades", () => {
 });
 
 describe("the provider code frozen into state", () => {
-  interface StateResource { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }
+  interface StateResource {
+    type: string;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+  }
   const KIND_OF_TYPE: Record<string, string> = {
     "pulumi-nodejs:dynamic/auth0:UserPermissions": "UserPermissions",
     "pulumi-nodejs:dynamic/auth0:RolePermissionRemoval": "RolePermissionRemoval",
@@ -87,7 +98,10 @@ describe("the provider code frozen into state", () => {
 
     // Rewrite the state as 0.1.0 wrote it: the provider as the text of its functions.
     for (const resource of ours) {
-      const legacy = readFileSync(join(__dirname, "fixtures", `provider-0.1.0-${KIND_OF_TYPE[resource.type]}.js`), "utf8");
+      const legacy = readFileSync(
+        join(__dirname, "fixtures", `provider-0.1.0-${KIND_OF_TYPE[resource.type]}.js`),
+        "utf8",
+      );
       resource.inputs["__provider"] = legacy;
       resource.outputs["__provider"] = legacy;
     }
@@ -113,13 +127,23 @@ describe("scale under the free plan's rate limit", () => {
     try {
       const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
       await useEmulator(stack, emulator);
-      await stack.setResources(users.map((id, i) => ({ kind: "user", name: `load-${i}`, id, permissions: [perm("read:reports"), perm("export:reports")] })));
+      await stack.setResources(
+        users.map((id, i) => ({
+          kind: "user",
+          name: `load-${i}`,
+          id,
+          permissions: [perm("read:reports"), perm("export:reports")],
+        })),
+      );
       emulator.admin.clearRequests();
       const up = await stack.up();
       expect(up.stdout).toMatch(/51 created/);
-      for (const id of users) expect(userPermissions(emulator, id)).toEqual(["export:reports", "read:reports", "unrelated:thing"]);
+      for (const id of users)
+        expect(userPermissions(emulator, id)).toEqual(["export:reports", "read:reports", "unrelated:thing"]);
       const log = emulator.admin.requests();
-      console.log(`free plan, 50 resources: ${log.length} requests, ${log.filter((r) => r.status === 429).length} answered 429`);
+      console.log(
+        `free plan, 50 resources: ${log.length} requests, ${log.filter((r) => r.status === 429).length} answered 429`,
+      );
       await stack.destroy();
       for (const id of users) expect(userPermissions(emulator, id)).toEqual(["unrelated:thing"]);
     } finally {

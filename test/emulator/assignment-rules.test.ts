@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { SeedDocument } from "../../src/emulator";
 import { API, permission, standardSeed, useEmulator } from "./support";
 
-const manyScopes = (count: number): string[] => Array.from({ length: count }, (_, i) => `scope:${String(i).padStart(4, "0")}`);
+const manyScopes = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `scope:${String(i).padStart(4, "0")}`);
 
 describe("assigning a permission that is already assigned", () => {
   describe("by default (duplicateAssign: noop)", () => {
@@ -28,7 +29,9 @@ describe("assigning a permission that is already assigned", () => {
     });
 
     it("answers 409 for roles too", async () => {
-      const result = await env.client.api("POST", "/roles/rol_reader/permissions", { permissions: [permission("read:foo")] });
+      const result = await env.client.api("POST", "/roles/rol_reader/permissions", {
+        permissions: [permission("read:foo")],
+      });
       expect(result.status).toBe(409);
     });
   });
@@ -50,7 +53,9 @@ describe("assigning a permission name the API does not define", () => {
     });
 
     it("DELETE of an undefined permission name answers 204", async () => {
-      const result = await env.client.api("DELETE", "/roles/rol_reader/permissions", { permissions: [permission("fly:foo")] });
+      const result = await env.client.api("DELETE", "/roles/rol_reader/permissions", {
+        permissions: [permission("fly:foo")],
+      });
       expect(result.status).toBe(204);
     });
   });
@@ -58,7 +63,9 @@ describe("assigning a permission name the API does not define", () => {
   describe("with unknownPermission: not-found", () => {
     const env = useEmulator(() => ({ seed: standardSeed(), unknownPermission: "not-found" }));
     it("answers 404", async () => {
-      const result = await env.client.api("POST", "/roles/rol_reader/permissions", { permissions: [permission("fly:foo")] });
+      const result = await env.client.api("POST", "/roles/rol_reader/permissions", {
+        permissions: [permission("fly:foo")],
+      });
       expect(result.status).toBe(404);
       expect(result.json).toMatchObject({ statusCode: 404, error: "Not Found" });
     });
@@ -67,7 +74,10 @@ describe("assigning a permission name the API does not define", () => {
   describe("with unknownPermission: accept", () => {
     const env = useEmulator(() => ({ seed: standardSeed(), unknownPermission: "accept" }));
     it("stores it and lists it with an empty description", async () => {
-      expect((await env.client.api("POST", "/users/auth0%7Ccarol/permissions", { permissions: [permission("fly:foo")] })).status).toBe(201);
+      expect(
+        (await env.client.api("POST", "/users/auth0%7Ccarol/permissions", { permissions: [permission("fly:foo")] }))
+          .status,
+      ).toBe(201);
       const entries = (await env.client.api("GET", "/users/auth0%7Ccarol/permissions")).json;
       expect(entries).toEqual([expect.objectContaining({ permission_name: "fly:foo", description: "" })]);
     });
@@ -84,7 +94,9 @@ describe("the entity cap of 1000 permissions", () => {
   const first1000 = manyScopes(1000).map((name) => permission(name));
 
   it("a user can hold 1000 direct permissions, assigned in one call, and the 1001st answers 400 'No more permissions can be assigned to this user'", async () => {
-    expect((await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000 })).status).toBe(201);
+    expect((await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000 })).status).toBe(
+      201,
+    );
     const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", {
       permissions: [permission("scope:1000")],
     });
@@ -104,7 +116,9 @@ describe("the entity cap of 1000 permissions", () => {
   it("re-assigning permissions a full user already has is not over the cap", async () => {
     env.emulator.admin.reset();
     await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000 });
-    const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000.slice(0, 10) });
+    const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", {
+      permissions: first1000.slice(0, 10),
+    });
     expect(result.status).toBe(201);
   });
 
@@ -113,7 +127,9 @@ describe("the entity cap of 1000 permissions", () => {
       roles: [{ id: "rol_full", permissions: first1000 }],
       users: [{ user_id: "auth0|full", roles: ["rol_full"] }],
     });
-    const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000.slice(0, 10) });
+    const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", {
+      permissions: first1000.slice(0, 10),
+    });
     expect(result.status).toBe(201);
   });
 });

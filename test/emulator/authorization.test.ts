@@ -4,10 +4,26 @@ import { permission, standardSeed, useEmulator } from "./support";
 
 const clients: SeedClient[] = [
   { client_id: "no-scopes", client_secret: "secret-0", scopes: [] },
-  { client_id: "all-but-read-users", client_secret: "secret-1", scopes: ["update:users", "read:roles", "update:roles"] },
-  { client_id: "all-but-update-users", client_secret: "secret-2", scopes: ["read:users", "read:roles", "update:roles"] },
-  { client_id: "all-but-read-roles", client_secret: "secret-3", scopes: ["read:users", "update:users", "update:roles"] },
-  { client_id: "all-but-update-roles", client_secret: "secret-4", scopes: ["read:users", "update:users", "read:roles"] },
+  {
+    client_id: "all-but-read-users",
+    client_secret: "secret-1",
+    scopes: ["update:users", "read:roles", "update:roles"],
+  },
+  {
+    client_id: "all-but-update-users",
+    client_secret: "secret-2",
+    scopes: ["read:users", "read:roles", "update:roles"],
+  },
+  {
+    client_id: "all-but-read-roles",
+    client_secret: "secret-3",
+    scopes: ["read:users", "update:users", "update:roles"],
+  },
+  {
+    client_id: "all-but-update-roles",
+    client_secret: "secret-4",
+    scopes: ["read:users", "update:users", "read:roles"],
+  },
 ];
 
 describe("authentication and scopes", () => {
@@ -25,7 +41,9 @@ describe("authentication and scopes", () => {
     ["a token the emulator never issued", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"],
     ["a non-Bearer scheme", "Basic dXNlcjpwYXNz"],
   ])("%s answers 401 'Invalid token'", async (_case, authorization) => {
-    const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions", { headers: { authorization } });
+    const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions", {
+      headers: { authorization },
+    });
     expect(result.status).toBe(401);
     expect(result.json).toEqual({
       statusCode: 401,
@@ -57,7 +75,10 @@ describe("authentication and scopes", () => {
   ])("a token of %s gets 403 insufficient_scope on %s %s", async (clientId, method, path, scope) => {
     const secret = clients.find((client) => client.client_id === clientId)?.client_secret ?? "";
     const token = await env.client.token(clientId, secret);
-    const result = await env.client.request(method, `/api/v2${path}`, { token, body: method === "GET" ? undefined : body });
+    const result = await env.client.request(method, `/api/v2${path}`, {
+      token,
+      body: method === "GET" ? undefined : body,
+    });
     expect(result.status).toBe(403);
     expect(result.json).toEqual({
       statusCode: 403,

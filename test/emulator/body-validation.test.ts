@@ -10,29 +10,60 @@ describe("request body validation", () => {
     ["DELETE", "/users/auth0%7Ccarol/permissions"],
     ["POST", "/roles/rol_reader/permissions"],
     ["DELETE", "/roles/rol_reader/permissions"],
-  ])("%s %s with permissions: null answers 400 invalid_body 'Expected type array but found type null'", async (method, path) => {
-    const result = await env.client.request(method, `/api/v2${path}`, {
-      body: { permissions: null },
-      token: await env.client.token(),
-    });
-    expect(result.status).toBe(400);
-    expect(result.json).toEqual({
-      statusCode: 400,
-      error: "Bad Request",
-      message: "Payload validation error: 'Expected type array but found type null' on property permissions.",
-      errorCode: "invalid_body",
-    });
-  });
+  ])(
+    "%s %s with permissions: null answers 400 invalid_body 'Expected type array but found type null'",
+    async (method, path) => {
+      const result = await env.client.request(method, `/api/v2${path}`, {
+        body: { permissions: null },
+        token: await env.client.token(),
+      });
+      expect(result.status).toBe(400);
+      expect(result.json).toEqual({
+        statusCode: 400,
+        error: "Bad Request",
+        message: "Payload validation error: 'Expected type array but found type null' on property permissions.",
+        errorCode: "invalid_body",
+      });
+    },
+  );
 
   it.each([
     ["a missing permissions array", {}, "Payload validation error: 'Missing required property: permissions'."],
-    ["an empty permissions array", { permissions: [] }, "Payload validation error: 'Array is too short (0), minimum 1' on property permissions."],
-    ["an extra top-level property", { permissions: [permission("read:foo")], force: true }, "Payload validation error: 'Additional properties not allowed: force'."],
-    ["an extra item property", { permissions: [{ ...permission("read:foo"), description: "x" }] }, "Payload validation error: 'Additional properties not allowed: description' on property permissions[0]."],
-    ["an item without permission_name", { permissions: [{ resource_server_identifier: "x" }] }, "Payload validation error: 'Missing required property: permission_name' on property permissions[0]."],
-    ["a non-string permission_name", { permissions: [{ resource_server_identifier: "x", permission_name: 7 }] }, "Payload validation error: 'Expected type string but found type integer' on property permissions[0].permission_name."],
-    ["an item that is not an object", { permissions: ["read:foo"] }, "Payload validation error: 'Expected type object but found type string' on property permissions[0]."],
-    ["a body that is an array", [permission("read:foo")], "Payload validation error: 'Expected type object but found type array'."],
+    [
+      "an empty permissions array",
+      { permissions: [] },
+      "Payload validation error: 'Array is too short (0), minimum 1' on property permissions.",
+    ],
+    [
+      "an extra top-level property",
+      { permissions: [permission("read:foo")], force: true },
+      "Payload validation error: 'Additional properties not allowed: force'.",
+    ],
+    [
+      "an extra item property",
+      { permissions: [{ ...permission("read:foo"), description: "x" }] },
+      "Payload validation error: 'Additional properties not allowed: description' on property permissions[0].",
+    ],
+    [
+      "an item without permission_name",
+      { permissions: [{ resource_server_identifier: "x" }] },
+      "Payload validation error: 'Missing required property: permission_name' on property permissions[0].",
+    ],
+    [
+      "a non-string permission_name",
+      { permissions: [{ resource_server_identifier: "x", permission_name: 7 }] },
+      "Payload validation error: 'Expected type string but found type integer' on property permissions[0].permission_name.",
+    ],
+    [
+      "an item that is not an object",
+      { permissions: ["read:foo"] },
+      "Payload validation error: 'Expected type object but found type string' on property permissions[0].",
+    ],
+    [
+      "a body that is an array",
+      [permission("read:foo")],
+      "Payload validation error: 'Expected type object but found type array'.",
+    ],
   ])("%s answers 400 invalid_body", async (_case, body, message) => {
     const result = await env.client.api("POST", carol, body);
     expect(result.status).toBe(400);

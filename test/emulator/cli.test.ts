@@ -9,7 +9,11 @@ import { API, TestClient } from "./support";
 // The command as installed: the built file (npm ci builds it through `prepare`).
 const cli = resolve(__dirname, "../../dist/emulator/cli.js");
 
-function start(args: string[]): { child: ChildProcessWithoutNullStreams; firstLine: Promise<string>; exit: Promise<number | null> } {
+function start(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  firstLine: Promise<string>;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [cli, ...args]);
   const lines = createInterface({ input: child.stdout });
   const firstLine = new Promise<string>((resolveLine, reject) => {
@@ -20,7 +24,9 @@ function start(args: string[]): { child: ChildProcessWithoutNullStreams; firstLi
   return { child, firstLine, exit };
 }
 
-function collect(child: ChildProcessWithoutNullStreams): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function collect(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -59,8 +65,21 @@ describe("the auth0-permissions-emulator command", () => {
   it("prints the domain, client id and secret, CA file and admin URL, serves a seeded tenant, and stops cleanly on SIGTERM", async () => {
     const folder = mkdtempSync(join(tmpdir(), "emulator-cli-test-"));
     const seedFile = join(folder, "seed.json");
-    writeFileSync(seedFile, JSON.stringify({ resource_servers: [{ identifier: API, scopes: ["read:foo"] }], roles: [{ id: "rol_cli" }] }));
-    const { child, firstLine, exit } = start(["--json", "--port", "0", "--seed", seedFile, "--rate-limit", "free", "--client-secret", "cli-secret"]);
+    writeFileSync(
+      seedFile,
+      JSON.stringify({ resource_servers: [{ identifier: API, scopes: ["read:foo"] }], roles: [{ id: "rol_cli" }] }),
+    );
+    const { child, firstLine, exit } = start([
+      "--json",
+      "--port",
+      "0",
+      "--seed",
+      seedFile,
+      "--rate-limit",
+      "free",
+      "--client-secret",
+      "cli-secret",
+    ]);
     running.push(child);
     const details = JSON.parse(await firstLine) as Record<string, string>;
     expect(details).toMatchObject({ client_id: "emulator-client", client_secret: "cli-secret" });
@@ -95,7 +114,15 @@ describe("the auth0-permissions-emulator command", () => {
         if (stdout.includes("Ctrl-C")) resolveOutput();
       });
     });
-    for (const label of ["domain:", "client id:", "client secret:", "CA file:", "admin URL:", "export NODE_EXTRA_CA_CERTS=", "pulumi config set auth0:domain localhost:"]) {
+    for (const label of [
+      "domain:",
+      "client id:",
+      "client secret:",
+      "CA file:",
+      "admin URL:",
+      "export NODE_EXTRA_CA_CERTS=",
+      "pulumi config set auth0:domain localhost:",
+    ]) {
       expect(stdout).toContain(label);
     }
     child.kill("SIGINT");

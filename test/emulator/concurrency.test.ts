@@ -14,7 +14,9 @@ describe("concurrent requests", () => {
 
   it("200 concurrent single-permission POSTs to one user all land", async () => {
     const results = await Promise.all(
-      names.map((name) => env.client.api("POST", "/users/auth0%7Cbusy/permissions", { permissions: [permission(name)] })),
+      names.map((name) =>
+        env.client.api("POST", "/users/auth0%7Cbusy/permissions", { permissions: [permission(name)] }),
+      ),
     );
     expect(results.every((result) => result.status === 201)).toBe(true);
     expect(env.emulator.admin.state().users[0]?.permissions).toHaveLength(200);
@@ -43,7 +45,9 @@ describe("concurrent requests", () => {
     );
     const chunks = Array.from({ length: 11 }, (_, i) => many.slice(i * 100, i * 100 + 100));
     const results = await Promise.all(
-      chunks.map((chunk) => env.client.api("POST", "/roles/rol_cap/permissions", { permissions: chunk.map((name) => permission(name)) })),
+      chunks.map((chunk) =>
+        env.client.api("POST", "/roles/rol_cap/permissions", { permissions: chunk.map((name) => permission(name)) }),
+      ),
     );
     expect(results.filter((result) => result.status === 201)).toHaveLength(10);
     expect(results.filter((result) => result.status === 400)).toHaveLength(1);

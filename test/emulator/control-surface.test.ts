@@ -3,7 +3,8 @@ import { API, permission, standardSeed, useEmulator } from "./support";
 
 describe("control surface over HTTP (/__admin)", () => {
   const env = useEmulator();
-  const admin = (method: string, path: string, body?: unknown) => env.client.request(method, `/__admin${path}`, { body });
+  const admin = (method: string, path: string, body?: unknown) =>
+    env.client.request(method, `/__admin${path}`, { body });
 
   it("GET /__admin/state returns the tenant in the seed shape, with every field filled in", async () => {
     const result = await admin("GET", "/state");
@@ -57,7 +58,10 @@ describe("control surface over HTTP (/__admin)", () => {
 
   it.each([
     [{ users: [{ user_id: "auth0|x", roles: ["rol_nope"] }] }, "role 'rol_nope' does not exist"],
-    [{ users: [{ user_id: "auth0|x", permissions: [permission("read:foo", "https://nope")] }] }, "resource server 'https://nope' does not exist"],
+    [
+      { users: [{ user_id: "auth0|x", permissions: [permission("read:foo", "https://nope")] }] },
+      "resource server 'https://nope' does not exist",
+    ],
     [{ roles: [{ id: "r", permissions: [permission("fly:foo")] }] }, "'fly:foo' is not a scope"],
     [{ users: [{ userId: "auth0|x" }] }, "unknown field(s) userId"],
     [{ groups: [] }, "unknown field(s) groups"],
@@ -106,7 +110,9 @@ describe("control surface over HTTP (/__admin)", () => {
   });
 
   it("POST /__admin/faults adds a fault", async () => {
-    expect((await admin("POST", "/faults", { match: { path: "rol_reader" }, response: { status: 502 } })).status).toBe(204);
+    expect((await admin("POST", "/faults", { match: { path: "rol_reader" }, response: { status: 502 } })).status).toBe(
+      204,
+    );
     expect((await env.client.api("GET", "/roles/rol_reader")).status).toBe(502);
     expect((await admin("POST", "/faults", { times: -1 })).status).toBe(400);
   });
@@ -134,7 +140,17 @@ describe("control surface over HTTP (/__admin)", () => {
 
   it("the in-process admin offers the same calls, typed", () => {
     expect(Object.keys(env.emulator.admin).sort()).toEqual(
-      ["addFault", "clearFaults", "clearRequests", "expireTokens", "requests", "reset", "seed", "setRateLimit", "state"].sort(),
+      [
+        "addFault",
+        "clearFaults",
+        "clearRequests",
+        "expireTokens",
+        "requests",
+        "reset",
+        "seed",
+        "setRateLimit",
+        "state",
+      ].sort(),
     );
     env.emulator.admin.seed(standardSeed(), { replace: true });
   });

@@ -18,7 +18,11 @@ describe("faults", () => {
   it("a response fault replaces the answer with its status, headers and JSON body", async () => {
     env.emulator.admin.addFault({
       match: { method: "GET", path: "^/api/v2/roles/[^/]+/permissions$" },
-      response: { status: 429, headers: { "x-ratelimit-reset": "1700000000", "retry-after": "3" }, body: { statusCode: 429 } },
+      response: {
+        status: 429,
+        headers: { "x-ratelimit-reset": "1700000000", "retry-after": "3" },
+        body: { statusCode: 429 },
+      },
     });
     const result = await env.client.api("GET", path);
     expect(result.status).toBe(429);
@@ -38,7 +42,13 @@ describe("faults", () => {
     env.emulator.admin.addFault({ match: { method: "delete", path: "rol_reader" }, response: { status: 500 } });
     expect((await env.client.api("GET", path)).status).toBe(200);
     expect((await env.client.api("GET", "/users/auth0%7Calice/permissions")).status).toBe(200);
-    expect((await env.client.api("DELETE", path, { permissions: [{ resource_server_identifier: "x", permission_name: "y" }] })).status).toBe(500);
+    expect(
+      (
+        await env.client.api("DELETE", path, {
+          permissions: [{ resource_server_identifier: "x", permission_name: "y" }],
+        })
+      ).status,
+    ).toBe(500);
   });
 
   it("faults can target the token endpoint", async () => {

@@ -40,7 +40,9 @@ describe("pagination", () => {
   it("walking pages of 100 returns every permission exactly once", async () => {
     const seen: string[] = [];
     for (let page = 0; ; page += 1) {
-      const body = (await env.client.api("GET", `/roles/rol_many/permissions?include_totals=true&per_page=100&page=${page}`)).json as Page;
+      const body = (
+        await env.client.api("GET", `/roles/rol_many/permissions?include_totals=true&per_page=100&page=${page}`)
+      ).json as Page;
       seen.push(...body.permissions.map((entry) => entry.permission_name));
       if (body.start + body.limit >= body.total) break;
     }
@@ -88,7 +90,8 @@ describe("pagination", () => {
 describe("pagination with perPageAboveMaximum: clamp", () => {
   const env = useEmulator(() => ({ seed: seed(), perPageAboveMaximum: "clamp" }));
   it("per_page above 100 is served as 100", async () => {
-    const page = (await env.client.api("GET", "/users/auth0%7Cmany/permissions?include_totals=true&per_page=500")).json as Page;
+    const page = (await env.client.api("GET", "/users/auth0%7Cmany/permissions?include_totals=true&per_page=500"))
+      .json as Page;
     expect([page.limit, page.permissions.length]).toEqual([100, 100]);
   });
 });

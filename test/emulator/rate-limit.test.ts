@@ -100,7 +100,11 @@ describe("rate limiting, enterprise profile (burst 50, 16 per second)", () => {
 });
 
 describe("rate limiting, alternatives", () => {
-  const { env } = limited({ rateLimit: { burst: 1, perSecond: 0.5 }, retryAfterHeader: true, rateLimitReset: "current-second" });
+  const { env } = limited({
+    rateLimit: { burst: 1, perSecond: 0.5 },
+    retryAfterHeader: true,
+    rateLimitReset: "current-second",
+  });
   const second = Date.parse("2026-03-01T12:00:00.000Z") / 1000;
 
   it("retryAfterHeader adds Retry-After in whole seconds to 429 answers", async () => {

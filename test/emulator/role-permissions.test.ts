@@ -43,22 +43,27 @@ describe("role permissions", () => {
 
   it("a scope without a description is listed with an empty description", async () => {
     await env.client.api("POST", reader, { permissions: [permission("delete:foo")] });
-    const entries = (await env.client.api("GET", reader)).json as Array<{ permission_name: string; description: string }>;
+    const entries = (await env.client.api("GET", reader)).json as Array<{
+      permission_name: string;
+      description: string;
+    }>;
     expect(entries.find((entry) => entry.permission_name === "delete:foo")?.description).toBe("");
   });
 
   it("DELETE /roles/{id}/permissions answers 204 with an empty body, also for permissions not assigned", async () => {
     const first = await env.client.api("DELETE", reader, { permissions: [permission("read:foo")] });
-    const again = await env.client.api("DELETE", reader, { permissions: [permission("read:foo"), permission("delete:foo")] });
+    const again = await env.client.api("DELETE", reader, {
+      permissions: [permission("read:foo"), permission("delete:foo")],
+    });
     expect([first.status, first.text, again.status, again.text]).toEqual([204, "", 204, ""]);
     expect(env.emulator.admin.state().roles[0]?.permissions).toEqual([permission("create:foo")]);
   });
 
   it("removing a permission from a role removes the ROLE source from its members' lists", async () => {
     await env.client.api("DELETE", reader, { permissions: [permission("read:foo")] });
-    const names = ((await env.client.api("GET", "/users/auth0%7Cbob/permissions")).json as Array<{ permission_name: string }>).map(
-      (entry) => entry.permission_name,
-    );
+    const names = (
+      (await env.client.api("GET", "/users/auth0%7Cbob/permissions")).json as Array<{ permission_name: string }>
+    ).map((entry) => entry.permission_name);
     expect(names).toEqual(["create:foo"]);
   });
 

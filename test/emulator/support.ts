@@ -136,7 +136,12 @@ export class TestClient {
   }
 
   /** A Management API call with the default client's token (fetched once). */
-  async api(method: string, path: string, body?: unknown, init: Omit<RequestInit, "body" | "token"> = {}): Promise<HttpResult> {
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: Omit<RequestInit, "body" | "token"> = {},
+  ): Promise<HttpResult> {
     this.cachedToken ??= await this.token();
     return this.request(method, `/api/v2${path}`, { ...init, body, token: this.cachedToken });
   }

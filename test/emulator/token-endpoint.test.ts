@@ -4,7 +4,10 @@ import { ManualClock, standardSeed, useEmulator } from "./support";
 describe("POST /oauth/token", () => {
   const clock = new ManualClock();
   const env = useEmulator(() => ({
-    seed: { ...standardSeed(), clients: [{ client_id: "reader", client_secret: "reader-secret", scopes: ["read:users"] }] },
+    seed: {
+      ...standardSeed(),
+      clients: [{ client_id: "reader", client_secret: "reader-secret", scopes: ["read:users"] }],
+    },
     now: clock.now,
     tokenTtlSeconds: 3600,
   }));
@@ -35,7 +38,10 @@ describe("POST /oauth/token", () => {
   it("HTTP Basic client authentication is accepted", async () => {
     const { client_id, client_secret, ...rest } = credentials();
     const basic = Buffer.from(`${client_id}:${client_secret}`).toString("base64");
-    const result = await env.client.request("POST", "/oauth/token", { form: rest, headers: { authorization: `Basic ${basic}` } });
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: rest,
+      headers: { authorization: `Basic ${basic}` },
+    });
     expect(result.status).toBe(200);
   });
 
@@ -47,25 +53,33 @@ describe("POST /oauth/token", () => {
   });
 
   it("a scope parameter narrows the token to the granted scopes it names", async () => {
-    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), scope: "read:users delete:users" } });
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), scope: "read:users delete:users" },
+    });
     expect(result.json).toMatchObject({ scope: "read:users" });
   });
 
   it("a wrong client secret answers 401 access_denied", async () => {
-    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), client_secret: "wrong" } });
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), client_secret: "wrong" },
+    });
     expect(result.status).toBe(401);
     expect(result.json).toEqual({ error: "access_denied", error_description: "Unauthorized" });
   });
 
   it("an unknown client id answers 401 access_denied", async () => {
-    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), client_id: "nobody" } });
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), client_id: "nobody" },
+    });
     expect(result.status).toBe(401);
     expect(result.json).toMatchObject({ error: "access_denied" });
   });
 
   it("an audience other than https://{domain}/api/v2/ answers 403 access_denied 'Service not found'", async () => {
     const withoutSlash = audience().replace(/\/$/, "");
-    const result = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), audience: withoutSlash } });
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), audience: withoutSlash },
+    });
     expect(result.status).toBe(403);
     expect(result.json).toEqual({ error: "access_denied", error_description: `Service not found: ${withoutSlash}` });
   });
@@ -78,7 +92,9 @@ describe("POST /oauth/token", () => {
   });
 
   it("another grant type answers 400 unsupported_grant_type, and a missing one 400 invalid_request", async () => {
-    const other = await env.client.request("POST", "/oauth/token", { form: { ...credentials(), grant_type: "password" } });
+    const other = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), grant_type: "password" },
+    });
     const { grant_type: _omitted, ...rest } = credentials();
     const missing = await env.client.request("POST", "/oauth/token", { form: rest });
     expect([other.status, (other.json as { error: string }).error]).toEqual([400, "unsupported_grant_type"]);

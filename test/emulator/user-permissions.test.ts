@@ -120,7 +120,10 @@ describe("user permissions", () => {
     const encoded = await env.client.api("GET", alice);
     expect(encoded.status).toBe(200);
     env.emulator.admin.seed({ users: [{ user_id: "google-oauth2|1 2/3" }] });
-    const slashAndSpace = await env.client.api("GET", `/users/${encodeURIComponent("google-oauth2|1 2/3")}/permissions`);
+    const slashAndSpace = await env.client.api(
+      "GET",
+      `/users/${encodeURIComponent("google-oauth2|1 2/3")}/permissions`,
+    );
     expect(slashAndSpace.status).toBe(200);
   });
 

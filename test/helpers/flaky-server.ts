@@ -5,11 +5,15 @@ import type { AddressInfo } from "node:net";
  * A real loopback server that resets the first `resets` API connections, then answers. nock's
  * replyWithError does not reach the transport as a socket error, so connection resets are tested for real.
  */
-export async function startFlakyServer(resets: number): Promise<{ url: string; close: () => Promise<void>; apiRequests: () => number }> {
+export async function startFlakyServer(
+  resets: number,
+): Promise<{ url: string; close: () => Promise<void>; apiRequests: () => number }> {
   let apiRequests = 0;
   const server = http.createServer((req, res) => {
     if (req.url === "/oauth/token") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: "tok", expires_in: 86400 }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ access_token: "tok", expires_in: 86400 }));
       return;
     }
     apiRequests++;

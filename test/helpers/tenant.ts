@@ -14,7 +14,12 @@ export const ACCESS_TOKEN = "eyJ-access-token-value-1";
 export function settings(overrides: Partial<Settings["tuning"]> = {}): Settings {
   return {
     domain: DOMAIN,
-    credentials: { kind: "clientCredentials", clientId: "client-abc", clientSecret: CLIENT_SECRET, audience: `${BASE}/api/v2/` },
+    credentials: {
+      kind: "clientCredentials",
+      clientId: "client-abc",
+      clientSecret: CLIENT_SECRET,
+      audience: `${BASE}/api/v2/`,
+    },
     tuning: { ...DEFAULT_TUNING, ...overrides },
     debug: false,
   };
@@ -37,9 +42,17 @@ export function testClient(overrides: Partial<Settings["tuning"]> = {}, base: Se
 export function tokenEndpoint(times = 1, expiresIn = 86_400) {
   let issued = 0;
   return nock(BASE)
-    .post("/oauth/token", (body: Record<string, string>) => body["grant_type"] === "client_credentials" && body["client_secret"] === CLIENT_SECRET)
+    .post(
+      "/oauth/token",
+      (body: Record<string, string>) =>
+        body["grant_type"] === "client_credentials" && body["client_secret"] === CLIENT_SECRET,
+    )
     .times(times)
-    .reply(200, () => ({ access_token: issued++ === 0 ? ACCESS_TOKEN : `${ACCESS_TOKEN}-${issued}`, expires_in: expiresIn, token_type: "Bearer" }));
+    .reply(200, () => ({
+      access_token: issued++ === 0 ? ACCESS_TOKEN : `${ACCESS_TOKEN}-${issued}`,
+      expires_in: expiresIn,
+      token_type: "Bearer",
+    }));
 }
 
 export function wire(rs: string, name: string, sourceType = "DIRECT") {
@@ -48,6 +61,12 @@ export function wire(rs: string, name: string, sourceType = "DIRECT") {
     permission_name: name,
     description: `Can ${name}`,
     resource_server_name: "API",
-    sources: [{ source_id: sourceType === "DIRECT" ? "" : "rol_1", source_name: sourceType === "DIRECT" ? "" : "Role", source_type: sourceType }],
+    sources: [
+      {
+        source_id: sourceType === "DIRECT" ? "" : "rol_1",
+        source_name: sourceType === "DIRECT" ? "" : "Role",
+        source_type: sourceType,
+      },
+    ],
   };
 }

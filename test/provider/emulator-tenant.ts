@@ -8,7 +8,10 @@ import { setStackConfig } from "../../src/provider/runtime";
  * Its CA is added to this process's default trust store, the runtime equivalent of
  * NODE_EXTRA_CA_CERTS, so the library runs its one and only code path.
  */
-export async function emulatorTenant(options: EmulatorOptions, tuning: Record<string, string> = {}): Promise<RunningEmulator> {
+export async function emulatorTenant(
+  options: EmulatorOptions,
+  tuning: Record<string, string> = {},
+): Promise<RunningEmulator> {
   const emulator = await startEmulator(options);
   const ca = readFileSync(emulator.caCertPath!, "utf8");
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), ca]);

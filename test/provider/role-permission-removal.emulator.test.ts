@@ -20,12 +20,20 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-const roleNames = (e: RunningEmulator) => e.admin.state().roles[0]!.permissions.map((x) => x.permission_name).sort();
+const roleNames = (e: RunningEmulator) =>
+  e.admin
+    .state()
+    .roles[0]!.permissions.map((x) => x.permission_name)
+    .sort();
 
 describe("RolePermissionRemoval against the emulator", () => {
   it("removes, shows drift, removes again, and restores exactly what it removed", async () => {
     emulator = await emulatorTenant({ seed });
-    const created = await roles.create({ roleId: "rol_a", permissions: [p("delete:x"), p("admin:x")], restoreOnDelete: true });
+    const created = await roles.create({
+      roleId: "rol_a",
+      permissions: [p("delete:x"), p("admin:x")],
+      restoreOnDelete: true,
+    });
     const state = created.outs as RolePermissionRemovalState;
     expect(state.removedPermissions).toEqual([p("delete:x")]);
     expect(roleNames(emulator)).toEqual(["read:x", "write:x"]);
@@ -33,7 +41,11 @@ describe("RolePermissionRemoval against the emulator", () => {
     emulator.admin.seed({ roles: [{ id: "rol_a", permissions: [w("read:x"), w("write:x"), w("delete:x")] }] });
     const read = await roles.read("rol_a", state);
     expect(read.props.permissions).toEqual([p("admin:x")]);
-    const updated = await roles.update("rol_a", read.props, { roleId: "rol_a", permissions: [p("admin:x"), p("delete:x")], restoreOnDelete: true });
+    const updated = await roles.update("rol_a", read.props, {
+      roleId: "rol_a",
+      permissions: [p("admin:x"), p("delete:x")],
+      restoreOnDelete: true,
+    });
     expect(roleNames(emulator)).toEqual(["read:x", "write:x"]);
 
     await roles.delete("rol_a", updated.outs as RolePermissionRemovalState);
@@ -43,18 +55,29 @@ describe("RolePermissionRemoval against the emulator", () => {
   it("works against a tenant that answers 409 to an already assigned permission", async () => {
     emulator = await emulatorTenant({ seed, duplicateAssign: "conflict" });
     const created = await users.create({ userId: "auth0|u", permissions: [p("read:x"), p("write:x")] });
-    expect(emulator.admin.state().users[0]!.permissions.map((x) => x.permission_name).sort()).toEqual(["read:x", "write:x"]);
+    expect(
+      emulator.admin
+        .state()
+        .users[0]!.permissions.map((x) => x.permission_name)
+        .sort(),
+    ).toEqual(["read:x", "write:x"]);
     await users.delete("auth0|u", created.outs);
   });
 
   it("completes a destroy when a recorded permission's scope was deleted from the API, naming it", async () => {
     emulator = await emulatorTenant({ seed });
-    const created = await roles.create({ roleId: "rol_a", permissions: [p("delete:x"), p("write:x")], restoreOnDelete: true });
+    const created = await roles.create({
+      roleId: "rol_a",
+      permissions: [p("delete:x"), p("write:x")],
+      restoreOnDelete: true,
+    });
     emulator.admin.seed({ resource_servers: [{ identifier: API, scopes: ["read:x", "write:x", "admin:x"] }] });
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       await roles.delete("rol_a", created.outs as RolePermissionRemovalState);
-      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(/could not restore 1 permission\(s\) that no longer exist: delete:x on https:\/\/api.example.com/);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(
+        /could not restore 1 permission\(s\) that no longer exist: delete:x on https:\/\/api.example.com/,
+      );
     } finally {
       stderr.mockRestore();
     }
@@ -75,11 +98,15 @@ describe("RolePermissionRemoval against the emulator", () => {
       seed: { ...seed, users: Array.from({ length: 20 }, (_, i) => ({ user_id: `auth0|u${i}`, permissions: [] })) },
       rateLimit: "free",
     });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => users.create({ userId: `auth0|u${i}`, permissions: [p("read:x")] })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => users.create({ userId: `auth0|u${i}`, permissions: [p("read:x")] })),
+    );
     const log = emulator.admin.requests();
     const writes = log.filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/"));
     expect(writes.filter((r) => r.status === 201)).toHaveLength(20);
     expect(emulator.admin.state().users.every((u) => u.permissions.length === 1)).toBe(true);
-    console.log(`free plan: ${writes.length} POSTs for 20 grants, ${log.filter((r) => r.status === 429).length} answered 429`);
+    console.log(
+      `free plan: ${writes.length} POSTs for 20 grants, ${log.filter((r) => r.status === 429).length} answered 429`,
+    );
   }, 60_000);
 });

@@ -35,12 +35,22 @@ const direct = (userId: string) =>
 describe("UserPermissions against the emulator", () => {
   it("refresh reads every page of a user with 250 direct permissions", async () => {
     const listed = [p("scope:000"), p("scope:249"), p("scope:260")];
-    const state = { schemaVersion: 1, domain: emulator.domain, userId: "auth0|many", permissions: listed } satisfies UserPermissionsState;
+    const state = {
+      schemaVersion: 1,
+      domain: emulator.domain,
+      userId: "auth0|many",
+      permissions: listed,
+    } satisfies UserPermissionsState;
     emulator.admin.clearRequests();
     const read = await users.read("auth0|many", state);
     expect(read.props.permissions).toEqual(listed);
     expect(read.props.driftedPermissions).toEqual([p("scope:260")]);
-    expect(emulator.admin.requests().filter((r) => r.method === "GET").map((r) => r.query["page"])).toEqual(["0", "1", "2"]);
+    expect(
+      emulator.admin
+        .requests()
+        .filter((r) => r.method === "GET")
+        .map((r) => r.query["page"]),
+    ).toEqual(["0", "1", "2"]);
   });
 
   it("a permission the user only inherits through a role is not a direct grant, so create grants it", async () => {
@@ -56,7 +66,10 @@ describe("UserPermissions against the emulator", () => {
   it("create, update and delete leave unmanaged permissions alone", async () => {
     emulator.admin.seed({ users: [{ user_id: "auth0|plain", permissions: [w("scope:299")] }] });
     const created = await users.create({ userId: "auth0|plain", permissions: [p("read:x"), p("scope:001")] });
-    const updated = await users.update("auth0|plain", created.outs, { userId: "auth0|plain", permissions: [p("scope:001"), p("scope:002")] });
+    const updated = await users.update("auth0|plain", created.outs, {
+      userId: "auth0|plain",
+      permissions: [p("scope:001"), p("scope:002")],
+    });
     expect(direct("auth0|plain")).toEqual(["scope:001", "scope:002", "scope:299"]);
     await users.delete("auth0|plain", updated.outs!);
     expect(direct("auth0|plain")).toEqual(["scope:299"]);
@@ -69,13 +82,18 @@ describe("UserPermissions against the emulator", () => {
   });
 
   it("fails clearly on an API that does not exist", async () => {
-    await expect(users.create({ userId: "auth0|plain", permissions: [{ resourceServerIdentifier: "https://nope", permissionName: "a" }] })).rejects.toThrow(
-      /Auth0 answered 404: The resource server does not exist/,
-    );
+    await expect(
+      users.create({
+        userId: "auth0|plain",
+        permissions: [{ resourceServerIdentifier: "https://nope", permissionName: "a" }],
+      }),
+    ).rejects.toThrow(/Auth0 answered 404: The resource server does not exist/);
   });
 
   it("fails clearly for a user that does not exist", async () => {
-    await expect(users.create({ userId: "auth0|ghost", permissions: [p("read:x")] })).rejects.toThrow(/user 'auth0\|ghost'.*Auth0 answered 404/);
+    await expect(users.create({ userId: "auth0|ghost", permissions: [p("read:x")] })).rejects.toThrow(
+      /user 'auth0\|ghost'.*Auth0 answered 404/,
+    );
   });
 
   it("gets a new token when tokens expire in the middle of a deployment", async () => {
@@ -91,7 +109,11 @@ describe("UserPermissions against the emulator", () => {
   });
 
   it("rides out 503s and a connection reset", async () => {
-    emulator.admin.addFault({ match: { method: "POST", path: "/permissions$" }, times: 2, response: { status: 503, body: { statusCode: 503, error: "Service Unavailable", message: "busy" } } });
+    emulator.admin.addFault({
+      match: { method: "POST", path: "/permissions$" },
+      times: 2,
+      response: { status: 503, body: { statusCode: 503, error: "Service Unavailable", message: "busy" } },
+    });
     emulator.admin.addFault({ match: { method: "POST", path: "/permissions$" }, times: 1, reset_connection: true });
     const created = await users.create({ userId: "auth0|plain", permissions: [p("scope:011")] });
     expect(direct("auth0|plain")).toContain("scope:011");

@@ -10,7 +10,10 @@ const count = config.requireNumber("count");
 const perms = config.requireNumber("perms");
 const api = config.require("api");
 const pad = (n, w) => String(n).padStart(w, "0");
-const permissions = Array.from({ length: perms }, (_, j) => ({ resourceServerIdentifier: api, permissionName: `perm:${pad(j, 3)}` }));
+const permissions = Array.from({ length: perms }, (_, j) => ({
+  resourceServerIdentifier: api,
+  permissionName: `perm:${pad(j, 3)}`,
+}));
 
 for (let i = 0; i < count; i++) {
   if (kind === "user") {

@@ -45,7 +45,9 @@ export function packPackage(repo: string, destination: string): string {
 /** A user's project: the packed library, @pulumi/pulumi at our pinned version, and TypeScript. */
 export function installProject(repo: string, projectDir: string, tarball: string): void {
   mkdirSync(projectDir, { recursive: true });
-  const ours = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  const ours = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
+    devDependencies: Record<string, string>;
+  };
   const manifest = {
     name: "e2e-user-project",
     private: true,

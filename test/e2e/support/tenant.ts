@@ -18,7 +18,13 @@ export const SEED: SeedDocument = {
     { user_id: "auth0|alice", permissions: [wire("unrelated:thing")] },
     { user_id: "auth0|bob", permissions: [wire("unrelated:thing")] },
   ],
-  roles: [{ id: "rol_support", name: "Support", permissions: [wire("read:reports"), wire("write:reports"), wire("delete:reports")] }],
+  roles: [
+    {
+      id: "rol_support",
+      name: "Support",
+      permissions: [wire("read:reports"), wire("write:reports"), wire("delete:reports")],
+    },
+  ],
 };
 
 /** Sorted permission names a user holds directly, in the emulator. */
@@ -43,9 +49,11 @@ export function setRolePermissions(emulator: RunningEmulator, roleId: string, na
   emulator.admin.seed({ roles: [{ id: roleId, name: role?.name ?? roleId, permissions: names.map(wire) }] });
 }
 
-export const isWrite = (r: RequestLogEntry) => r.path.startsWith("/api/v2/") && (r.method === "POST" || r.method === "DELETE");
+export const isWrite = (r: RequestLogEntry) =>
+  r.path.startsWith("/api/v2/") && (r.method === "POST" || r.method === "DELETE");
 export const isToken = (r: RequestLogEntry) => r.path === "/oauth/token";
-export const apiRequests = (emulator: RunningEmulator) => emulator.admin.requests().filter((r) => r.path.startsWith("/api/v2/"));
+export const apiRequests = (emulator: RunningEmulator) =>
+  emulator.admin.requests().filter((r) => r.path.startsWith("/api/v2/"));
 export const summarize = (entries: RequestLogEntry[]) => entries.map((r) => `${r.method} ${r.path} ${r.status}`);
 
 /** Points a stack at the emulator through stack config, the client secret stored as a secret. */

@@ -17,7 +17,11 @@ import { API, SEED, perm, snapshot, snapshotDiff, wire } from "../support/tenant
  * Each case runs twice: through the provider's `check` (every case, in `npm test`) and through the
  * real CLI (all of them in the full run, a few in `npm test`).
  */
-type Spec = Omit<ResourceSpec, "id" | "permissions" | "restoreOnDelete"> & { id: unknown; permissions: unknown; restoreOnDelete?: unknown };
+type Spec = Omit<ResourceSpec, "id" | "permissions" | "restoreOnDelete"> & {
+  id: unknown;
+  permissions: unknown;
+  restoreOnDelete?: unknown;
+};
 
 interface Case {
   readonly name: string;
@@ -36,9 +40,12 @@ interface Case {
 
 const user = (id: unknown, permissions: unknown): Spec => ({ kind: "user", name: "bad", id, permissions });
 const role = (id: unknown, permissions: unknown, restoreOnDelete?: unknown): Spec =>
-  restoreOnDelete === undefined ? { kind: "role", name: "bad", id, permissions } : { kind: "role", name: "bad", id, permissions, restoreOnDelete };
+  restoreOnDelete === undefined
+    ? { kind: "role", name: "bad", id, permissions }
+    : { kind: "role", name: "bad", id, permissions, restoreOnDelete };
 const ok = [perm("read:reports")];
-const many = (n: number, distinct = n) => Array.from({ length: n }, (_, i) => perm(`p:${String(i % distinct).padStart(4, "0")}`));
+const many = (n: number, distinct = n) =>
+  Array.from({ length: n }, (_, i) => perm(`p:${String(i % distinct).padStart(4, "0")}`));
 const UNICODE_USER = "email|ünïcødé-用户";
 const ODD_USER = "auth0|we/ird%20id?x=1&y=#z";
 const UNICODE_SCOPE = "lire:rapports-été";
@@ -48,43 +55,168 @@ const CASES: Case[] = [
   { name: "userId of the wrong type (a number)", spec: user(42, ok), preview: /userId must be a string, got a number/ },
   { name: "empty userId", quick: true, spec: user("", ok), preview: /userId must not be empty/ },
   { name: "userId of white space only", spec: user("   ", ok), preview: /userId must not be only white space/ },
-  { name: "userId padded with white space", spec: user(" auth0|u1 ", ok), preview: /userId must not start or end with white space/ },
+  {
+    name: "userId padded with white space",
+    spec: user(" auth0|u1 ", ok),
+    preview: /userId must not start or end with white space/,
+  },
   { name: "userId null", spec: user(null, ok), preview: /userId is required/ },
-  { name: "userId with a control character", spec: user("auth0|u1\nx", ok), preview: /userId must not contain control characters/ },
-  { name: "very long userId (2000 characters)", spec: user(`auth0|${"x".repeat(1994)}`, ok), preview: /userId is 2000 characters long; the maximum is 1024/ },
+  {
+    name: "userId with a control character",
+    spec: user("auth0|u1\nx", ok),
+    preview: /userId must not contain control characters/,
+  },
+  {
+    name: "very long userId (2000 characters)",
+    spec: user(`auth0|${"x".repeat(1994)}`, ok),
+    preview: /userId is 2000 characters long; the maximum is 1024/,
+  },
   { name: "empty roleId", spec: role("", ok), preview: /roleId must not be empty/ },
-  { name: "roleId of the wrong type (an object)", spec: role({ id: "rol_support" }, ok), preview: /roleId must be a string, got a object/ },
+  {
+    name: "roleId of the wrong type (an object)",
+    spec: role({ id: "rol_support" }, ok),
+    preview: /roleId must be a string, got a object/,
+  },
   // lists
-  { name: "permissions not a list", spec: user("auth0|u1", "read:reports"), preview: /permissions must be a list of \{ resourceServerIdentifier, permissionName \}, got the string "read:reports"/ },
-  { name: "empty permission list", spec: user("auth0|u1", []), preview: /permissions must list at least one permission/ },
-  { name: "a permission that is a bare string", spec: user("auth0|u1", ["read:reports"]), preview: /permissions\[0\] must be an object/ },
-  { name: "a permission that is null", spec: role("rol_support", [null]), preview: /permissions\[0\] must be an object .*got null/ },
-  { name: "over the cap: 1001 distinct permissions", spec: user("auth0|u1", many(1001)), preview: /1001 distinct permissions; Auth0 allows at most 1000/ },
-  { name: "huge list: 1200 entries, 1001 distinct", spec: role("rol_support", many(1200, 1001)), preview: /1001 distinct permissions; Auth0 allows at most 1000/ },
+  {
+    name: "permissions not a list",
+    spec: user("auth0|u1", "read:reports"),
+    preview:
+      /permissions must be a list of \{ resourceServerIdentifier, permissionName \}, got the string "read:reports"/,
+  },
+  {
+    name: "empty permission list",
+    spec: user("auth0|u1", []),
+    preview: /permissions must list at least one permission/,
+  },
+  {
+    name: "a permission that is a bare string",
+    spec: user("auth0|u1", ["read:reports"]),
+    preview: /permissions\[0\] must be an object/,
+  },
+  {
+    name: "a permission that is null",
+    spec: role("rol_support", [null]),
+    preview: /permissions\[0\] must be an object .*got null/,
+  },
+  {
+    name: "over the cap: 1001 distinct permissions",
+    spec: user("auth0|u1", many(1001)),
+    preview: /1001 distinct permissions; Auth0 allows at most 1000/,
+  },
+  {
+    name: "huge list: 1200 entries, 1001 distinct",
+    spec: role("rol_support", many(1200, 1001)),
+    preview: /1001 distinct permissions; Auth0 allows at most 1000/,
+  },
   // fields
-  { name: "empty permissionName", spec: user("auth0|u1", [perm("")]), preview: /permissions\[0\]\.permissionName must not be empty/ },
-  { name: "permissionName of white space only", spec: user("auth0|u1", [perm("  ")]), preview: /permissions\[0\]\.permissionName must not be only white space/ },
-  { name: "permissionName with a space inside", quick: true, spec: role("rol_support", [perm("delete reports")]), preview: /permissions\[0\]\.permissionName must not contain white space/ },
-  { name: "permissionName with a newline inside", spec: user("auth0|u1", [perm("read:\nreports")]), preview: /permissions\[0\]\.permissionName must not contain control characters/ },
-  { name: "permissionName of the wrong type", spec: user("auth0|u1", [{ resourceServerIdentifier: API, permissionName: 7 }]), preview: /permissions\[0\]\.permissionName must be a string, got a number/ },
-  { name: "missing resourceServerIdentifier", spec: user("auth0|u1", [{ permissionName: "read:reports" }]), preview: /permissions\[0\]\.resourceServerIdentifier is required/ },
-  { name: "snake_case field names", spec: user("auth0|u1", [wire("read:reports")]), preview: /permissions\[0\]\.resource_server_identifier is not a permission field.*Use resourceServerIdentifier/ },
-  { name: "an unknown extra field", spec: user("auth0|u1", [{ ...perm("read:reports"), description: "x" }]), preview: /permissions\[0\]\.description is not a permission field/ },
-  { name: "very long permissionName (300 characters)", spec: user("auth0|u1", [perm(`p:${"x".repeat(298)}`)]), preview: /permissions\[0\]\.permissionName is 300 characters long; the maximum is 280/ },
-  { name: "very long API identifier (700 characters)", spec: user("auth0|u1", [{ resourceServerIdentifier: `https://${"a".repeat(692)}`, permissionName: "read:reports" }]), preview: /permissions\[0\]\.resourceServerIdentifier is 700 characters long; the maximum is 600/ },
-  { name: "restoreOnDelete of the wrong type", spec: role("rol_support", [perm("delete:reports")], "yes"), preview: /restoreOnDelete must be true or false, got the string "yes"/ },
+  {
+    name: "empty permissionName",
+    spec: user("auth0|u1", [perm("")]),
+    preview: /permissions\[0\]\.permissionName must not be empty/,
+  },
+  {
+    name: "permissionName of white space only",
+    spec: user("auth0|u1", [perm("  ")]),
+    preview: /permissions\[0\]\.permissionName must not be only white space/,
+  },
+  {
+    name: "permissionName with a space inside",
+    quick: true,
+    spec: role("rol_support", [perm("delete reports")]),
+    preview: /permissions\[0\]\.permissionName must not contain white space/,
+  },
+  {
+    name: "permissionName with a newline inside",
+    spec: user("auth0|u1", [perm("read:\nreports")]),
+    preview: /permissions\[0\]\.permissionName must not contain control characters/,
+  },
+  {
+    name: "permissionName of the wrong type",
+    spec: user("auth0|u1", [{ resourceServerIdentifier: API, permissionName: 7 }]),
+    preview: /permissions\[0\]\.permissionName must be a string, got a number/,
+  },
+  {
+    name: "missing resourceServerIdentifier",
+    spec: user("auth0|u1", [{ permissionName: "read:reports" }]),
+    preview: /permissions\[0\]\.resourceServerIdentifier is required/,
+  },
+  {
+    name: "snake_case field names",
+    spec: user("auth0|u1", [wire("read:reports")]),
+    preview: /permissions\[0\]\.resource_server_identifier is not a permission field.*Use resourceServerIdentifier/,
+  },
+  {
+    name: "an unknown extra field",
+    spec: user("auth0|u1", [{ ...perm("read:reports"), description: "x" }]),
+    preview: /permissions\[0\]\.description is not a permission field/,
+  },
+  {
+    name: "very long permissionName (300 characters)",
+    spec: user("auth0|u1", [perm(`p:${"x".repeat(298)}`)]),
+    preview: /permissions\[0\]\.permissionName is 300 characters long; the maximum is 280/,
+  },
+  {
+    name: "very long API identifier (700 characters)",
+    spec: user("auth0|u1", [
+      { resourceServerIdentifier: `https://${"a".repeat(692)}`, permissionName: "read:reports" },
+    ]),
+    preview: /permissions\[0\]\.resourceServerIdentifier is 700 characters long; the maximum is 600/,
+  },
+  {
+    name: "restoreOnDelete of the wrong type",
+    spec: role("rol_support", [perm("delete:reports")], "yes"),
+    preview: /restoreOnDelete must be true or false, got the string "yes"/,
+  },
   // configuration
   { name: "missing auth0:domain", config: { "auth0:domain": null }, preview: /auth0:domain is not set/ },
-  { name: "missing credentials", config: { "auth0:clientId": null, "auth0:clientSecret": null }, preview: /No Auth0 credentials: auth0:clientId is not set/ },
-  { name: "auth0:domain that is a URL with a path", config: { "auth0:domain": "https://tenant.auth0.com/api/v2" }, preview: /auth0:domain must be a host name/ },
-  { name: "a negative maxRetries", config: { "pulumi-auth0-permissions:maxRetries": "-1" }, preview: /pulumi-auth0-permissions:maxRetries must be an integer >= 0, got "-1"/ },
-  { name: "a batchSize over the cap", config: { "pulumi-auth0-permissions:batchSize": "5000" }, preview: /pulumi-auth0-permissions:batchSize must be at most 1000/ },
+  {
+    name: "missing credentials",
+    config: { "auth0:clientId": null, "auth0:clientSecret": null },
+    preview: /No Auth0 credentials: auth0:clientId is not set/,
+  },
+  {
+    name: "auth0:domain that is a URL with a path",
+    config: { "auth0:domain": "https://tenant.auth0.com/api/v2" },
+    preview: /auth0:domain must be a host name/,
+  },
+  {
+    name: "a negative maxRetries",
+    config: { "pulumi-auth0-permissions:maxRetries": "-1" },
+    preview: /pulumi-auth0-permissions:maxRetries must be an integer >= 0, got "-1"/,
+  },
+  {
+    name: "a batchSize over the cap",
+    config: { "pulumi-auth0-permissions:batchSize": "5000" },
+    preview: /pulumi-auth0-permissions:batchSize must be at most 1000/,
+  },
   // only the tenant knows: a clear error at up, nothing changed
-  { name: "unknown user", quick: true, spec: user("auth0|nobody", ok), up: /Could not grant permissions to user 'auth0\|nobody' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 404: The user does not exist\./ },
-  { name: "unknown role", spec: role("rol_nobody", [perm("delete:reports")]), up: /Could not list the permissions of role 'rol_nobody': Auth0 answered 404: The role does not exist\./ },
-  { name: "unknown API", spec: user("auth0|u1", [{ resourceServerIdentifier: "https://no-such-api", permissionName: "read:reports" }]), up: /Could not grant permissions to user 'auth0\|u1' \(read:reports on https:\/\/no-such-api\): Auth0 answered 404: The resource server does not exist/ },
-  { name: "unknown permission name (case differs)", spec: user("auth0|u1", [perm("Read:Reports")]), up: /Could not grant permissions to user 'auth0\|u1' \(Read:Reports on https:\/\/api\.example\.com\): Auth0 answered 400/ },
-  { name: "grants past Auth0's cap of 1000 on the user", spec: user("auth0|full", [perm("read:reports"), perm("export:reports")]), up: /Could not grant permissions to user 'auth0\|full' .*Auth0 answered 400: No more permissions can be assigned to this user/ },
+  {
+    name: "unknown user",
+    quick: true,
+    spec: user("auth0|nobody", ok),
+    up: /Could not grant permissions to user 'auth0\|nobody' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 404: The user does not exist\./,
+  },
+  {
+    name: "unknown role",
+    spec: role("rol_nobody", [perm("delete:reports")]),
+    up: /Could not list the permissions of role 'rol_nobody': Auth0 answered 404: The role does not exist\./,
+  },
+  {
+    name: "unknown API",
+    spec: user("auth0|u1", [{ resourceServerIdentifier: "https://no-such-api", permissionName: "read:reports" }]),
+    up: /Could not grant permissions to user 'auth0\|u1' \(read:reports on https:\/\/no-such-api\): Auth0 answered 404: The resource server does not exist/,
+  },
+  {
+    name: "unknown permission name (case differs)",
+    spec: user("auth0|u1", [perm("Read:Reports")]),
+    up: /Could not grant permissions to user 'auth0\|u1' \(Read:Reports on https:\/\/api\.example\.com\): Auth0 answered 400/,
+  },
+  {
+    name: "grants past Auth0's cap of 1000 on the user",
+    spec: user("auth0|full", [perm("read:reports"), perm("export:reports")]),
+    up: /Could not grant permissions to user 'auth0\|full' .*Auth0 answered 400: No more permissions can be assigned to this user/,
+  },
   {
     name: "credentials without the update scopes",
     config: { "auth0:clientId": "read-only-client" },
@@ -110,14 +242,21 @@ const CASES: Case[] = [
     spec: user(ODD_USER, [perm("read:reports")]),
     works: (e) => {
       expect(snapshot(e)[`user ${ODD_USER}`]).toEqual(["read:reports"]);
-      expect(e.admin.requests().some((r) => r.path === `/api/v2/users/${encodeURIComponent(ODD_USER)}/permissions`)).toBe(true);
+      expect(
+        e.admin.requests().some((r) => r.path === `/api/v2/users/${encodeURIComponent(ODD_USER)}/permissions`),
+      ).toBe(true);
     },
   },
   {
     name: "a removal of permissions the role does not have records nothing (README: declare instead of import)",
     spec: role("rol_support", [perm("share:reports"), perm("audit:reports")]),
     works: (e) => {
-      expect(snapshot(e)["role rol_support"]).toEqual(["admin:reports", "delete:reports", "read:reports", "write:reports"]);
+      expect(snapshot(e)["role rol_support"]).toEqual([
+        "admin:reports",
+        "delete:reports",
+        "read:reports",
+        "write:reports",
+      ]);
       expect(e.admin.requests().filter((r) => r.method !== "GET" && r.path.startsWith("/api/v2/"))).toEqual([]);
     },
   },
@@ -128,8 +267,15 @@ const CASES: Case[] = [
   },
 ];
 
-const READ_ONLY = { client_id: "read-only-client", client_secret: "read-only-secret-4f9b2c7e1d", scopes: ["read:users", "read:roles"] };
-const FULL_USER = { user_id: "auth0|full", permissions: Array.from({ length: 999 }, (_, i) => wire(`p:${String(i).padStart(4, "0")}`)) };
+const READ_ONLY = {
+  client_id: "read-only-client",
+  client_secret: "read-only-secret-4f9b2c7e1d",
+  scopes: ["read:users", "read:roles"],
+};
+const FULL_USER = {
+  user_id: "auth0|full",
+  permissions: Array.from({ length: 999 }, (_, i) => wire(`p:${String(i).padStart(4, "0")}`)),
+};
 
 let emulator: RunningEmulator;
 const scan = new SecretScan();
@@ -137,7 +283,16 @@ beforeAll(async () => {
   emulator = await startEmulator({
     seed: {
       ...SEED,
-      resource_servers: [{ ...SEED.resource_servers![0]!, scopes: [...(SEED.resource_servers![0]!.scopes ?? []), UNICODE_SCOPE, ...FULL_USER.permissions.map((p) => p.permission_name)] }],
+      resource_servers: [
+        {
+          ...SEED.resource_servers![0]!,
+          scopes: [
+            ...(SEED.resource_servers![0]!.scopes ?? []),
+            UNICODE_SCOPE,
+            ...FULL_USER.permissions.map((p) => p.permission_name),
+          ],
+        },
+      ],
       users: [...SEED.users!, { user_id: UNICODE_USER }, { user_id: ODD_USER }, FULL_USER],
       clients: [READ_ONLY],
     },
@@ -150,18 +305,28 @@ afterAll(() => emulator?.stop());
 const tally = { tried: 0, rejectedAtPreview: 0, failedClearlyAtUp: 0, documented: 0 };
 
 describe("bad input through the provider's check (every case)", () => {
-  const baseConfig = (): Record<string, string> => ({ "auth0:domain": emulator.domain, "auth0:clientId": emulator.clientId, "auth0:clientSecret": emulator.clientSecret });
+  const baseConfig = (): Record<string, string> => ({
+    "auth0:domain": emulator.domain,
+    "auth0:clientId": emulator.clientId,
+    "auth0:clientSecret": emulator.clientSecret,
+  });
   for (const c of CASES) {
     it(c.name, async () => {
       const config: Record<string, string | null> = { ...baseConfig(), ...(c.config ?? {}) };
       setStackConfig((key) => config[key] ?? undefined);
       const spec = c.spec ?? user("auth0|u1", ok);
-      const news: Record<string, unknown> = spec.kind === "user" ? { userId: spec.id, permissions: spec.permissions } : { roleId: spec.id, permissions: spec.permissions };
+      const news: Record<string, unknown> =
+        spec.kind === "user"
+          ? { userId: spec.id, permissions: spec.permissions }
+          : { roleId: spec.id, permissions: spec.permissions };
       if (spec.restoreOnDelete !== undefined) news["restoreOnDelete"] = spec.restoreOnDelete;
       emulator.admin.clearRequests();
       const outcome = await handlers(spec.kind === "user" ? "UserPermissions" : "RolePermissionRemoval")
         .check({}, news)
-        .then((result) => (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n"), (error: unknown) => String(error));
+        .then(
+          (result) => (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n"),
+          (error: unknown) => String(error),
+        );
       if (c.preview) expect(outcome).toMatch(c.preview);
       else expect(outcome).toBe("");
       expect(emulator.admin.requests()).toEqual([]);
@@ -184,7 +349,8 @@ describe("bad input through the real CLI", () => {
       if (c.config) {
         for (const [key, value] of Object.entries(c.config)) {
           if (value === null) await stack.mustRun(["config", "rm", key]);
-          else if (key === "auth0:clientId" && value === READ_ONLY.client_id) await setConfig(stack, { [key]: value }, { "auth0:clientSecret": READ_ONLY.client_secret });
+          else if (key === "auth0:clientId" && value === READ_ONLY.client_id)
+            await setConfig(stack, { [key]: value }, { "auth0:clientSecret": READ_ONLY.client_secret });
           else await setConfig(stack, { [key]: value });
         }
       }
@@ -220,8 +386,13 @@ describe("bad input through the real CLI", () => {
         scan.add("emulator request log", JSON.stringify(emulator.admin.requests()));
         if (c.config) {
           // Back to the stack's own configuration: the emulator's credentials (the secret as a secret), no tuning.
-          for (const key of Object.keys(c.config)) if (key.startsWith("pulumi-auth0-permissions:")) await stack.run(["config", "rm", key]);
-          await setConfig(stack, { "auth0:domain": emulator.domain, "auth0:clientId": emulator.clientId }, { "auth0:clientSecret": emulator.clientSecret });
+          for (const key of Object.keys(c.config))
+            if (key.startsWith("pulumi-auth0-permissions:")) await stack.run(["config", "rm", key]);
+          await setConfig(
+            stack,
+            { "auth0:domain": emulator.domain, "auth0:clientId": emulator.clientId },
+            { "auth0:clientSecret": emulator.clientSecret },
+          );
         }
       }
     });
@@ -232,8 +403,16 @@ describe("bad input through the real CLI", () => {
     record("Bad input", "of which knowable at preview", CASES.filter((c) => c.preview).length);
     record("Bad input", "checked through the provider's check, with no request sent", CASES.length);
     record("Bad input", "tried through the real CLI", tally.tried);
-    record("Bad input", "rejected at `pulumi preview`, naming the problem, with no request sent", tally.rejectedAtPreview);
-    record("Bad input", "failed at `pulumi up` with an error naming the user or role, tenant unchanged", tally.failedClearlyAtUp);
+    record(
+      "Bad input",
+      "rejected at `pulumi preview`, naming the problem, with no request sent",
+      tally.rejectedAtPreview,
+    );
+    record(
+      "Bad input",
+      "failed at `pulumi up` with an error naming the user or role, tenant unchanged",
+      tally.failedClearlyAtUp,
+    );
     record("Bad input", "odd but valid, behaving as documented", tally.documented);
     scan.add("pulumi output", stack.transcript.join("\n"));
     try {

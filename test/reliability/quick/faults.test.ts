@@ -50,10 +50,14 @@ function waitAfterFirst429(log: RequestLogEntry[]): number {
   if (first < 0 || next === undefined) throw new Error("no 429 followed by another request in the log");
   return Date.parse(next.at) - Date.parse(api[first]!.at);
 }
-const waitsAtLeast = (ms: number) => (log: RequestLogEntry[]) => expect(waitAfterFirst429(log)).toBeGreaterThanOrEqual(ms);
+const waitsAtLeast = (ms: number) => (log: RequestLogEntry[]) =>
+  expect(waitAfterFirst429(log)).toBeGreaterThanOrEqual(ms);
 
 const firstWrite = (emulator: RunningEmulator) =>
-  waitFor(() => emulator.admin.requests().some((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300), 60_000);
+  waitFor(
+    () => emulator.admin.requests().some((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300),
+    60_000,
+  );
 
 /**
  * Lets one write through at once and holds every other API request for 2 s, so the tokens expire
@@ -71,7 +75,9 @@ const SCENARIOS: Scenario[] = [
     name: "429 storm with Retry-After (fault headers)",
     quick: true,
     phase: "up",
-    faults: () => [{ match: { path: API }, times: 5, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } }],
+    faults: () => [
+      { match: { path: API }, times: 5, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } },
+    ],
     outcome: "converge",
     check: waitsAtLeast(1000),
   },
@@ -82,7 +88,15 @@ const SCENARIOS: Scenario[] = [
       {
         match: { path: API },
         times: 5,
-        response: { status: 429, headers: { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(nowSeconds() + 5) }, body: tooMany },
+        response: {
+          status: 429,
+          headers: {
+            "x-ratelimit-limit": "10",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": String(nowSeconds() + 5),
+          },
+          body: tooMany,
+        },
       },
     ],
     outcome: "converge",
@@ -96,7 +110,15 @@ const SCENARIOS: Scenario[] = [
       {
         match: { path: API },
         times: 5,
-        response: { status: 429, headers: { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(nowSeconds()) }, body: tooMany },
+        response: {
+          status: 429,
+          headers: {
+            "x-ratelimit-limit": "10",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": String(nowSeconds()),
+          },
+          body: tooMany,
+        },
       },
     ],
     outcome: "converge",
@@ -113,30 +135,37 @@ const SCENARIOS: Scenario[] = [
   {
     name: "the emulator's own limiter (burst 2, 1/s) with Retry-After and reset == now, 10 resources",
     phase: "up",
-    emulator: { key: "limited", options: { rateLimit: { burst: 2, perSecond: 1 }, retryAfterHeader: true, rateLimitReset: "current-second" } },
+    emulator: {
+      key: "limited",
+      options: { rateLimit: { burst: 2, perSecond: 1 }, retryAfterHeader: true, rateLimitReset: "current-second" },
+    },
     outcome: "converge",
   },
   {
     name: "429 storm during destroy",
     phase: "destroy",
-    faults: () => [{ match: { path: API }, times: 5, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } }],
+    faults: () => [
+      { match: { path: API }, times: 5, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } },
+    ],
     outcome: "converge",
     check: waitsAtLeast(1000),
   },
   // 5xx bursts
-  ...[500, 502, 503].map(
-    (status): Scenario => ({
-      name: `${status} burst`,
-      phase: "up",
-      faults: () => [{ match: { path: API }, times: 4, response: { status, body: body(status, "Server Error", "upstream trouble") } }],
-      outcome: "converge",
-    }),
-  ),
+  ...[500, 502, 503].map((status): Scenario => ({
+    name: `${status} burst`,
+    phase: "up",
+    faults: () => [
+      { match: { path: API }, times: 4, response: { status, body: body(status, "Server Error", "upstream trouble") } },
+    ],
+    outcome: "converge",
+  })),
   {
     name: "503 burst during destroy",
     quick: true,
     phase: "destroy",
-    faults: () => [{ match: { path: API }, times: 4, response: { status: 503, body: body(503, "Service Unavailable", "busy") } }],
+    faults: () => [
+      { match: { path: API }, times: 4, response: { status: 503, body: body(503, "Service Unavailable", "busy") } },
+    ],
     outcome: "converge",
   },
   // connections
@@ -160,23 +189,21 @@ const SCENARIOS: Scenario[] = [
     outcome: "converge",
   },
   // Answers lost after the tenant applied the write (a proxy drops them): the retry must be harmless.
-  ...(["noop", "conflict"] as const).map(
-    (duplicateAssign): Scenario => ({
-      name: `answers lost after the write was applied (re-assigning answers ${duplicateAssign === "noop" ? "201" : "409"})`,
-      phase: "up",
-      emulator: { key: `lossy-${duplicateAssign}`, options: { duplicateAssign }, lossy: true },
-      // One request at a time, so the answer the proxy drops is the write's.
-      tuning: { maxConcurrentRequests: "1" },
-      loseWriteAnswers: 3,
-      outcome: "converge",
-      served: repeatedWrites,
-      check: (log) => {
-        expect(repeatedWrites(log)).toBeGreaterThanOrEqual(3);
-        // With 409s, the library lists the user and sends only what is missing.
-        if (duplicateAssign === "conflict") expect(log.some((r) => r.status === 409)).toBe(true);
-      },
-    }),
-  ),
+  ...(["noop", "conflict"] as const).map((duplicateAssign): Scenario => ({
+    name: `answers lost after the write was applied (re-assigning answers ${duplicateAssign === "noop" ? "201" : "409"})`,
+    phase: "up",
+    emulator: { key: `lossy-${duplicateAssign}`, options: { duplicateAssign }, lossy: true },
+    // One request at a time, so the answer the proxy drops is the write's.
+    tuning: { maxConcurrentRequests: "1" },
+    loseWriteAnswers: 3,
+    outcome: "converge",
+    served: repeatedWrites,
+    check: (log) => {
+      expect(repeatedWrites(log)).toBeGreaterThanOrEqual(3);
+      // With 409s, the library lists the user and sends only what is missing.
+      if (duplicateAssign === "conflict") expect(log.some((r) => r.status === 409)).toBe(true);
+    },
+  })),
   {
     name: "answers lost after the write was applied, during destroy",
     phase: "destroy",
@@ -192,7 +219,11 @@ const SCENARIOS: Scenario[] = [
     name: "token endpoint failing (503, reset) then recovering",
     phase: "up",
     faults: () => [
-      { match: { path: "^/oauth/token$" }, times: 2, response: { status: 503, body: body(503, "Service Unavailable", "busy") } },
+      {
+        match: { path: "^/oauth/token$" },
+        times: 2,
+        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
+      },
       { match: { path: "^/oauth/token$" }, times: 1, reset_connection: true },
     ],
     outcome: "converge",
@@ -200,17 +231,31 @@ const SCENARIOS: Scenario[] = [
   {
     name: "token endpoint refusing the client (401 access_denied)",
     phase: "up",
-    faults: () => [{ match: { path: "^/oauth/token$" }, times: 1000, response: { status: 401, body: { error: "access_denied", error_description: "Unauthorized" } } }],
+    faults: () => [
+      {
+        match: { path: "^/oauth/token$" },
+        times: 1000,
+        response: { status: 401, body: { error: "access_denied", error_description: "Unauthorized" } },
+      },
+    ],
     outcome: "fail",
-    error: /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 401 \(access_denied: Unauthorized\)/,
+    error:
+      /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 401 \(access_denied: Unauthorized\)/,
   },
   {
     name: "token endpoint down for good (503, retries exhausted)",
     phase: "up",
     tuning: { maxRetries: "2" },
-    faults: () => [{ match: { path: "^/oauth/token$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "down") } }],
+    faults: () => [
+      {
+        match: { path: "^/oauth/token$" },
+        times: 1000,
+        response: { status: 503, body: body(503, "Service Unavailable", "down") },
+      },
+    ],
     outcome: "fail",
-    error: /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 503( \([^)]*\))? after 3 attempts/,
+    error:
+      /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 503( \([^)]*\))? after 3 attempts/,
   },
   {
     name: "every token expires once the first write has landed",
@@ -249,7 +294,8 @@ const SCENARIOS: Scenario[] = [
     emulator: { key: "short-tokens", options: { tokenTtlSeconds: 3 } },
     faults: () => [{ match: { path: API }, times: 1000, delay_ms: 1500 }],
     outcome: "converge",
-    check: (log) => expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2),
+    check: (log) =>
+      expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2),
   },
   // retries exhausted: the error names the operation and the user or role
   {
@@ -257,33 +303,57 @@ const SCENARIOS: Scenario[] = [
     quick: true,
     phase: "up",
     tuning: { maxRetries: "2" },
-    faults: () => [{ match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "busy") } }],
+    faults: () => [
+      {
+        match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" },
+        times: 1000,
+        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
+      },
+    ],
     outcome: "fail",
-    error: /Could not grant permissions to user 'auth0\|u2' \(3 permissions, first audit:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/users\/auth0%7Cu2\/permissions after 3 attempts\./,
+    error:
+      /Could not grant permissions to user 'auth0\|u2' \(3 permissions, first audit:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/users\/auth0%7Cu2\/permissions after 3 attempts\./,
   },
   {
     name: "retries exhausted: 429 on one role's removal",
     phase: "up",
     tuning: { maxRetries: "1" },
-    faults: () => [{ match: { method: "DELETE", path: "^/api/v2/roles/rol_ops/permissions$" }, times: 1000, response: { status: 429, headers: { "retry-after": "1" }, body: tooMany } }],
+    faults: () => [
+      {
+        match: { method: "DELETE", path: "^/api/v2/roles/rol_ops/permissions$" },
+        times: 1000,
+        response: { status: 429, headers: { "retry-after": "1" }, body: tooMany },
+      },
+    ],
     outcome: "fail",
-    error: /Could not remove permissions from role 'rol_ops' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 429: Global limit has been reached (\(errorCode too_many_requests\) )?to DELETE \/api\/v2\/roles\/rol_ops\/permissions after 2 attempts\./,
+    error:
+      /Could not remove permissions from role 'rol_ops' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 429: Global limit has been reached (\(errorCode too_many_requests\) )?to DELETE \/api\/v2\/roles\/rol_ops\/permissions after 2 attempts\./,
   },
   {
     name: "retries exhausted: connection resets on reading a role",
     phase: "up",
     tuning: { maxRetries: "2" },
-    faults: () => [{ match: { method: "GET", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1000, reset_connection: true }],
+    faults: () => [
+      {
+        match: { method: "GET", path: "^/api/v2/roles/rol_support/permissions$" },
+        times: 1000,
+        reset_connection: true,
+      },
+    ],
     outcome: "fail",
-    error: /Could not list the permissions of role 'rol_support': GET \/api\/v2\/roles\/rol_support\/permissions\?[^ ]* failed with ECONNRESET after 3 attempts/,
+    error:
+      /Could not list the permissions of role 'rol_support': GET \/api\/v2\/roles\/rol_support\/permissions\?[^ ]* failed with ECONNRESET after 3 attempts/,
   },
   {
     name: "retries exhausted: a grant that hangs every time",
     phase: "up",
     tuning: { maxRetries: "1", requestTimeoutMs: "1000" },
-    faults: () => [{ match: { method: "POST", path: "^/api/v2/users/auth0%7Cu1/permissions$" }, times: 1000, hang: true }],
+    faults: () => [
+      { match: { method: "POST", path: "^/api/v2/users/auth0%7Cu1/permissions$" }, times: 1000, hang: true },
+    ],
     outcome: "fail",
-    error: /Could not grant permissions to user 'auth0\|u1' \(2 permissions, first export:reports on https:\/\/api\.example\.com\): POST \/api\/v2\/users\/auth0%7Cu1\/permissions failed with (ETIMEDOUT|ECONNABORTED) after 2 attempts/,
+    error:
+      /Could not grant permissions to user 'auth0\|u1' \(2 permissions, first export:reports on https:\/\/api\.example\.com\): POST \/api\/v2\/users\/auth0%7Cu1\/permissions failed with (ETIMEDOUT|ECONNABORTED) after 2 attempts/,
   },
   // A failure after part of the work is done: what was done must be recorded, or it is lost.
   {
@@ -293,10 +363,15 @@ const SCENARIOS: Scenario[] = [
     tuning: { batchSize: "1", maxRetries: "1" },
     faults: () => [
       { match: { method: "DELETE", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1, delay_ms: 1 },
-      { match: { method: "DELETE", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "busy") } },
+      {
+        match: { method: "DELETE", path: "^/api/v2/roles/rol_support/permissions$" },
+        times: 1000,
+        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
+      },
     ],
     outcome: "fail",
-    error: /Could not remove permissions from role 'rol_support' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy/,
+    error:
+      /Could not remove permissions from role 'rol_support' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy/,
   },
   {
     name: "a grant fails after its first batch, then the resource is dropped: nothing it granted stays",
@@ -304,19 +379,31 @@ const SCENARIOS: Scenario[] = [
     tuning: { batchSize: "1", maxRetries: "1" },
     faults: () => [
       { match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" }, times: 1, delay_ms: 1 },
-      { match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "busy") } },
+      {
+        match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" },
+        times: 1000,
+        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
+      },
     ],
     outcome: "fail",
-    error: /Could not grant permissions to user 'auth0\|u2' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy/,
+    error:
+      /Could not grant permissions to user 'auth0\|u2' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy/,
     next: WORKLOAD.filter((spec) => spec.name !== "grant-u2"),
   },
   {
     name: "retries exhausted during destroy: 503 on restoring a role",
     phase: "destroy",
     tuning: { maxRetries: "2" },
-    faults: () => [{ match: { method: "POST", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1000, response: { status: 503, body: body(503, "Service Unavailable", "busy") } }],
+    faults: () => [
+      {
+        match: { method: "POST", path: "^/api/v2/roles/rol_support/permissions$" },
+        times: 1000,
+        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
+      },
+    ],
     outcome: "fail",
-    error: /Could not add permissions to role 'rol_support' \(2 permissions, first admin:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/roles\/rol_support\/permissions after 3 attempts\./,
+    error:
+      /Could not add permissions to role 'rol_support' \(2 permissions, first admin:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/roles\/rol_support\/permissions after 3 attempts\./,
   },
 ];
 
@@ -343,9 +430,28 @@ afterEach(async () => {
 function workloadFor(scenario: Scenario) {
   if (scenario.emulator?.key !== "limited") return WORKLOAD;
   const extra = ["auth0|u4", "auth0|u1", "auth0|u2", "auth0|u3"].flatMap((id, i) => [
-    { kind: "user" as const, name: `extra-${i}`, id, permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: i % 2 ? "admin:reports" : "delete:reports" }] },
+    {
+      kind: "user" as const,
+      name: `extra-${i}`,
+      id,
+      permissions: [
+        {
+          resourceServerIdentifier: "https://api.example.com",
+          permissionName: i % 2 ? "admin:reports" : "delete:reports",
+        },
+      ],
+    },
   ]);
-  return [...WORKLOAD, ...extra, { kind: "user" as const, name: "extra-u4-b", id: "auth0|u4", permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "share:reports" }] }];
+  return [
+    ...WORKLOAD,
+    ...extra,
+    {
+      kind: "user" as const,
+      name: "extra-u4-b",
+      id: "auth0|u4",
+      permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "share:reports" }],
+    },
+  ];
 }
 
 describe("faults during real pulumi up and destroy", () => {
@@ -370,7 +476,8 @@ describe("faults during real pulumi up and destroy", () => {
       for (const fault of scenario.faults?.(emulator) ?? []) emulator.admin.addFault(fault);
       if (scenario.loseWriteAnswers) env.loseWriteAnswers(scenario.loseWriteAnswers);
 
-      const command = scenario.phase === "up" ? ["up", "--yes", "--skip-preview"] : ["destroy", "--yes", "--skip-preview"];
+      const command =
+        scenario.phase === "up" ? ["up", "--yes", "--skip-preview"] : ["destroy", "--yes", "--skip-preview"];
       const [result] = await Promise.all([stack.run(command), scenario.during?.(emulator)]);
       emulator.admin.clearFaults();
       env.loseWriteAnswers(0);
@@ -395,7 +502,9 @@ describe("faults during real pulumi up and destroy", () => {
         if (scenario.next) await stack.setResources(scenario.next);
         const again: RunResult = await stack.run(command);
         expect(again.code, again.output).toBe(0);
-        expect(snapshotDiff(scenario.next ? declaredTenant(seed, scenario.next) : goal, snapshot(emulator))).toEqual([]);
+        expect(snapshotDiff(scenario.next ? declaredTenant(seed, scenario.next) : goal, snapshot(emulator))).toEqual(
+          [],
+        );
         totals.failedThenConverged++;
         outcome = `failed with "${firstError(result.output)}"; the next ${scenario.phase} converged`;
       }
@@ -412,7 +521,11 @@ describe("faults during real pulumi up and destroy", () => {
     await envs.finish();
     record("Faults", "fault scenarios run (one kind of fault injected into one run)", totals.scenarios);
     record("Faults", "scenarios that converged in the same run", totals.convergedInRun);
-    record("Faults", "scenarios that failed with a clear error, then converged on the next run", totals.failedThenConverged);
+    record(
+      "Faults",
+      "scenarios that failed with a clear error, then converged on the next run",
+      totals.failedThenConverged,
+    );
     record("Faults", "faulty answers served in all scenarios", totals.served);
     record("Faults", "faulty answers survived within runs that converged", totals.servedInConverged);
     const findings = envs.scan.finish();

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec, RunResult } from "../../e2e/support/stack";
-import { configuredStack, descendants, isAlive, sleep, stackLocks, startPulumi, stateFile, waitFor } from "../support/cli";
+import {
+  configuredStack,
+  descendants,
+  isAlive,
+  sleep,
+  stackLocks,
+  startPulumi,
+  stateFile,
+  waitFor,
+} from "../support/cli";
 import { FULL, record } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
 import { SEED, WORKLOAD, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../support/tenant";
@@ -27,14 +36,28 @@ const RUNS = FULL ? 27 : 2;
 const SEED_NUMBER = Number(process.env["RELIABILITY_SEED"] ?? Date.now() % 2 ** 31);
 
 /** The README's recovery for an interrupted run (Troubleshooting). */
-const RECOVERY = ["pulumi cancel --yes (only when the backend holds a lock)", "pulumi refresh --clear-pending-creates --yes", "pulumi up --yes"];
+const RECOVERY = [
+  "pulumi cancel --yes (only when the backend holds a lock)",
+  "pulumi refresh --clear-pending-creates --yes",
+  "pulumi up --yes",
+];
 
 /** The program after the change that the update phase deploys: updates, a replacement, a delete, a create. */
 const CHANGED: ResourceSpec[] = [
   { kind: "user", name: "grant-u1", id: "auth0|u1", permissions: [perm("read:reports"), perm("admin:reports")] },
-  { kind: "user", name: "grant-u2", id: "auth0|u4", permissions: [perm("read:reports"), perm("write:reports"), perm("audit:reports")] },
+  {
+    kind: "user",
+    name: "grant-u2",
+    id: "auth0|u4",
+    permissions: [perm("read:reports"), perm("write:reports"), perm("audit:reports")],
+  },
   { kind: "user", name: "grant-u3b", id: "auth0|u3", permissions: [perm("export:reports")] },
-  { kind: "role", name: "remove-support", id: "rol_support", permissions: [perm("delete:reports"), perm("write:reports")] },
+  {
+    kind: "role",
+    name: "remove-support",
+    id: "rol_support",
+    permissions: [perm("delete:reports"), perm("write:reports")],
+  },
   { kind: "role", name: "remove-ops", id: "rol_ops", permissions: [perm("delete:reports"), perm("share:reports")] },
 ];
 
@@ -109,12 +132,16 @@ async function kill(pid: number, kind: Kill, done: Promise<RunResult>): Promise<
   // The orphans finish their in-flight work; once the tenant has been quiet for 2 s they are only
   // idling (they never exit on their own), and a runner would reap them: so do we.
   let last = -1;
-  await waitFor(() => {
-    const count = emulator.admin.requests().length;
-    const quiet = count === last;
-    last = count;
-    return quiet;
-  }, 60_000, 2_000);
+  await waitFor(
+    () => {
+      const count = emulator.admin.requests().length;
+      const quiet = count === last;
+      last = count;
+      return quiet;
+    },
+    60_000,
+    2_000,
+  );
   const orphans = tree.filter((proc) => isAlive(proc.pid));
   for (const proc of orphans) {
     try {
@@ -135,7 +162,13 @@ describe("interrupted runs recover with the README's procedure", () => {
     fraction: rand(),
     jitterMs: Math.floor(rand() * 250),
   }));
-  if (!FULL) plan.splice(0, plan.length, { kill: "SIGKILL to the whole process tree", phase: "up (create)", fraction: rand(), jitterMs: 50 }, { kill: "SIGINT to the CLI", phase: "up (update)", fraction: rand(), jitterMs: 50 });
+  if (!FULL)
+    plan.splice(
+      0,
+      plan.length,
+      { kill: "SIGKILL to the whole process tree", phase: "up (create)", fraction: rand(), jitterMs: 50 },
+      { kill: "SIGINT to the CLI", phase: "up (update)", fraction: rand(), jitterMs: 50 },
+    );
 
   for (const [index, run] of plan.entries()) {
     it(`run ${index + 1}: ${run.kill} during ${run.phase}`, async () => {
@@ -153,7 +186,10 @@ describe("interrupted runs recover with the README's procedure", () => {
       const killAfter = Math.floor(run.fraction * (total - 1));
       emulator.admin.clearRequests();
       emulator.admin.addFault({ match: { path: "^/api/v2/" }, times: 100_000, delay_ms: 400 });
-      const started = startPulumi(stack, run.phase === "destroy" ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes", "--skip-preview"]);
+      const started = startPulumi(
+        stack,
+        run.phase === "destroy" ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes", "--skip-preview"],
+      );
       let finished = false;
       void started.result.then(() => (finished = true));
       await waitFor(() => finished || apiCount() >= killAfter, 120_000);
@@ -173,7 +209,10 @@ describe("interrupted runs recover with the README's procedure", () => {
 
       // What the interruption left behind.
       const locked = stackLocks(stack).length > 0;
-      const pending = (stateFile(stack)?.checkpoint?.latest?.pending_operations ?? []) as { resource: { urn: string }; type: string }[];
+      const pending = (stateFile(stack)?.checkpoint?.latest?.pending_operations ?? []) as {
+        resource: { urn: string };
+        type: string;
+      }[];
       if (locked) totals.locks++;
       if (pending.length > 0) totals.pending++;
       if (run.kill === "SIGINT to the CLI") expect(locked, "a graceful cancel must release the lock").toBe(false);
@@ -195,9 +234,17 @@ describe("interrupted runs recover with the README's procedure", () => {
       else {
         // The one known loss: a RolePermissionRemoval killed (not cancelled) while creating or
         // updating had already taken permissions off the role, but Pulumi never saved what it took.
-        const interruptedRemovals = pending.filter((op) => /RolePermissionRemoval::/.test(op.resource.urn) && op.type !== "deleting");
-        const explained = run.kill !== "SIGINT to the CLI" && interruptedRemovals.length > 0 && lostOnlyListedRemovals(program, leftover);
-        expect(explained, `destroy left: ${leftover.join("; ")}; pending: ${JSON.stringify(pending.map((p) => [p.type, p.resource.urn]))}`).toBe(true);
+        const interruptedRemovals = pending.filter(
+          (op) => /RolePermissionRemoval::/.test(op.resource.urn) && op.type !== "deleting",
+        );
+        const explained =
+          run.kill !== "SIGINT to the CLI" &&
+          interruptedRemovals.length > 0 &&
+          lostOnlyListedRemovals(program, leftover);
+        expect(
+          explained,
+          `destroy left: ${leftover.join("; ")}; pending: ${JSON.stringify(pending.map((p) => [p.type, p.resource.urn]))}`,
+        ).toBe(true);
         totals.lostRemovalRecord++;
         // Put the role back by hand, as the operator would, for the next run.
         emulator.admin.seed({ roles: SEED.roles! });
@@ -213,10 +260,22 @@ describe("interrupted runs recover with the README's procedure", () => {
     for (const [phase, n] of Object.entries(totals.byPhase)) record("Interruption", `interrupted during ${phase}`, n);
     record("Interruption", "runs that left the backend locked (then `pulumi cancel`)", totals.locks);
     record("Interruption", "runs that left pending operations in the state", totals.pending);
-    record("Interruption", "orphaned plugin processes found after SIGKILL to the CLI alone (they do not exit by themselves)", totals.orphans);
-    record("Interruption", "runs converged on the next `pulumi up` (tenant equals declared, nothing lost, nothing extra)", totals.converged);
+    record(
+      "Interruption",
+      "orphaned plugin processes found after SIGKILL to the CLI alone (they do not exit by themselves)",
+      totals.orphans,
+    );
+    record(
+      "Interruption",
+      "runs converged on the next `pulumi up` (tenant equals declared, nothing lost, nothing extra)",
+      totals.converged,
+    );
     record("Interruption", "runs whose final destroy restored the seed exactly", totals.restoredExactly);
-    record("Interruption", "runs whose final destroy could not restore a removal (record lost with the killed create/update)", totals.lostRemovalRecord);
+    record(
+      "Interruption",
+      "runs whose final destroy could not restore a removal (record lost with the killed create/update)",
+      totals.lostRemovalRecord,
+    );
     record("Interruption", "recovery procedure verified", RECOVERY.join("; then "), "last");
     record("Interruption", "kill-point seed", SEED_NUMBER, "last");
     await scan.addStack(stack);

@@ -4,7 +4,19 @@ import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
 import { configuredStack } from "../support/cli";
 import { FULL, record } from "../support/figures";
-import { Model, applyOob, describeAction, permissionOf, seedDocument, sequenceArb, slotName, tenantDiff, tenantOf, type Action, type SlotDecl } from "../support/model";
+import {
+  Model,
+  applyOob,
+  describeAction,
+  permissionOf,
+  seedDocument,
+  sequenceArb,
+  slotName,
+  tenantDiff,
+  tenantOf,
+  type Action,
+  type SlotDecl,
+} from "../support/model";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
 
 /**
@@ -70,7 +82,8 @@ async function runCase(actions: Action[]): Promise<void> {
   }
   done.push("pulumi destroy");
   const destroyed = await stack.run(["destroy", "--yes", "--skip-preview"]);
-  if (destroyed.code !== 0) throw new Error(`after:\n  ${done.join("\n  ")}\npulumi destroy failed:\n${destroyed.output}`);
+  if (destroyed.code !== 0)
+    throw new Error(`after:\n  ${done.join("\n  ")}\npulumi destroy failed:\n${destroyed.output}`);
   model.program.clear();
   model.up(false);
   totals.ups++;

@@ -39,7 +39,11 @@ export function declaredOf(decl: SlotDecl): Declared {
   const permissions = decl.perms.map(permissionOf);
   return decl.kind === "user"
     ? { name: slotName(decl), kind: "UserPermissions", inputs: { userId: decl.target, permissions } }
-    : { name: slotName(decl), kind: "RolePermissionRemoval", inputs: { roleId: decl.target, permissions, restoreOnDelete: decl.restoreOnDelete } };
+    : {
+        name: slotName(decl),
+        kind: "RolePermissionRemoval",
+        inputs: { roleId: decl.target, permissions, restoreOnDelete: decl.restoreOnDelete },
+      };
 }
 
 const totals = { cases: 0, actions: 0, ups: 0, refreshedUps: 0, oob: 0, checks: 0 };
@@ -93,16 +97,21 @@ const stepTotals: Record<string, number> = {};
 
 describe("model-based, provider level", () => {
   it(`${CASES} random sequences: after every up the tenant equals the model`, { timeout: 30 * 60_000 }, async () => {
-    await fc.assert(
-      fc.asyncProperty(sequenceArb({ maxActions: 20, maxPerms: 6 }), runCase),
-      { numRuns: CASES, seed: SEED },
-    );
+    await fc.assert(fc.asyncProperty(sequenceArb({ maxActions: 20, maxPerms: 6 }), runCase), {
+      numRuns: CASES,
+      seed: SEED,
+    });
     record("Model-based", "provider level: cases run", totals.cases);
     record("Model-based", "provider level: actions (program changes, out-of-band edits, ups)", totals.actions);
     record("Model-based", "provider level: ups checked against the model (destroys included)", totals.ups);
-    record("Model-based", "provider level: of which with refresh (declared grants present and removals absent checked)", totals.refreshedUps);
+    record(
+      "Model-based",
+      "provider level: of which with refresh (declared grants present and removals absent checked)",
+      totals.refreshedUps,
+    );
     record("Model-based", "provider level: out-of-band edits", totals.oob);
-    for (const [name, count] of Object.entries(stepTotals)) record("Model-based", `provider level: engine steps '${name}'`, count);
+    for (const [name, count] of Object.entries(stepTotals))
+      record("Model-based", `provider level: engine steps '${name}'`, count);
     record("Model-based", "provider level: fast-check seed", SEED, "last");
     expect(totals.cases).toBe(CASES);
   });

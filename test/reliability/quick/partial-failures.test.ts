@@ -25,14 +25,22 @@ afterAll(() => emulator.stop());
 const declared = (spec: ResourceSpec): Declared =>
   spec.kind === "user"
     ? { name: spec.name, kind: "UserPermissions", inputs: { userId: spec.id, permissions: spec.permissions } }
-    : { name: spec.name, kind: "RolePermissionRemoval", inputs: { roleId: spec.id, permissions: spec.permissions, restoreOnDelete: spec.restoreOnDelete ?? true } };
+    : {
+        name: spec.name,
+        kind: "RolePermissionRemoval",
+        inputs: { roleId: spec.id, permissions: spec.permissions, restoreOnDelete: spec.restoreOnDelete ?? true },
+      };
 
 /** Lets the first matching request through, then fails every later one with a 503. */
 function failAfterFirst(method: "POST" | "DELETE", path: string): FaultSpec[] {
   const match = { method, path };
   return [
     { match, times: 1, delay_ms: 1 },
-    { match, times: 1000, response: { status: 503, body: { statusCode: 503, error: "Service Unavailable", message: "busy" } } },
+    {
+      match,
+      times: 1000,
+      response: { status: 503, body: { statusCode: 503, error: "Service Unavailable", message: "busy" } },
+    },
   ];
 }
 
@@ -47,7 +55,10 @@ async function scenario(steps: {
   const engine = new SimulatedEngine();
   if (steps.before) await engine.up(steps.before.map(declared));
   for (const fault of steps.faults) emulator.admin.addFault(fault);
-  const failure = await engine.up(steps.failing.map(declared)).then(() => undefined, (e: AggregateError) => e.errors.map(String).join("\n"));
+  const failure = await engine.up(steps.failing.map(declared)).then(
+    () => undefined,
+    (e: AggregateError) => e.errors.map(String).join("\n"),
+  );
   expect(failure).toMatch(steps.error);
   emulator.admin.clearFaults();
   await engine.up(steps.next.map(declared));
@@ -57,8 +68,18 @@ async function scenario(steps: {
   cases++;
 }
 
-const removal = (permissions: string[]): ResourceSpec => ({ kind: "role", name: "removal", id: "rol_support", permissions: permissions.map(perm) });
-const grant = (permissions: string[]): ResourceSpec => ({ kind: "user", name: "grant", id: "auth0|u1", permissions: permissions.map(perm) });
+const removal = (permissions: string[]): ResourceSpec => ({
+  kind: "role",
+  name: "removal",
+  id: "rol_support",
+  permissions: permissions.map(perm),
+});
+const grant = (permissions: string[]): ResourceSpec => ({
+  kind: "user",
+  name: "grant",
+  id: "auth0|u1",
+  permissions: permissions.map(perm),
+});
 
 describe("partial failures are recorded, so nothing is lost", () => {
   it("a removal whose create fails after its first DELETE: the next up finishes it, destroy restores both", () =>
@@ -90,7 +111,13 @@ describe("partial failures are recorded, so nothing is lost", () => {
     scenario({
       before: [removal(["delete:reports"])],
       failing: [removal(["admin:reports"])],
-      faults: [{ match: { method: "POST", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1000, response: { status: 503, body: { message: "busy" } } }],
+      faults: [
+        {
+          match: { method: "POST", path: "^/api/v2/roles/rol_support/permissions$" },
+          times: 1000,
+          response: { status: 503, body: { message: "busy" } },
+        },
+      ],
       error: /Could not add permissions to role 'rol_support' \(delete:reports on /,
       next: [removal(["admin:reports"])],
     }));
@@ -113,6 +140,10 @@ describe("partial failures are recorded, so nothing is lost", () => {
     }));
 
   it("figures", () => {
-    record("Faults", "provider level: partial failures (a create or update failing after its first request) that lost nothing", cases);
+    record(
+      "Faults",
+      "provider level: partial failures (a create or update failing after its first request) that lost nothing",
+      cases,
+    );
   });
 });

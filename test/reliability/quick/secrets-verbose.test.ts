@@ -47,7 +47,10 @@ function filesBelow(dir: string): string[] {
 }
 
 async function expireTokensOnFirstWrite(): Promise<void> {
-  await waitFor(() => emulator.admin.requests().some((r) => r.path.startsWith("/api/v2/") && r.method !== "GET"), 60_000);
+  await waitFor(
+    () => emulator.admin.requests().some((r) => r.path.startsWith("/api/v2/") && r.method !== "GET"),
+    60_000,
+  );
   emulator.admin.expireTokens();
 }
 
@@ -55,20 +58,43 @@ describe("no credential in Pulumi's verbose logs", () => {
   it("credentials from stack config: up, refresh, failing up, destroy at -v=9 with --logflow and request logging", async () => {
     const stack = await configuredStack(emulator, { tuning: { debug: "true", maxRetries: "1" } });
     await stack.setResources(WORKLOAD);
-    emulator.admin.addFault({ match: { path: "^/api/v2/" }, times: 2, response: { status: 503, body: { message: "busy" } } });
-    const [up] = await Promise.all([counted(stack.run(["up", "--yes", "--skip-preview", ...VERBOSE])), expireTokensOnFirstWrite()]);
+    emulator.admin.addFault({
+      match: { path: "^/api/v2/" },
+      times: 2,
+      response: { status: 503, body: { message: "busy" } },
+    });
+    const [up] = await Promise.all([
+      counted(stack.run(["up", "--yes", "--skip-preview", ...VERBOSE])),
+      expireTokensOnFirstWrite(),
+    ]);
     expect(up.code, up.stderr.slice(-3000)).toBe(0);
     // One level lower, Pulumi's own Configure line is not logged: nothing at all may be found.
-    const refresh = await counted(stack.run(["refresh", "--yes", "--skip-preview", "--logtostderr", "-v=8", "--logflow"]));
+    const refresh = await counted(
+      stack.run(["refresh", "--yes", "--skip-preview", "--logtostderr", "-v=8", "--logflow"]),
+    );
     expect(refresh.code).toBe(0);
     expect(findSecrets("refresh at -v=8", refresh.output)).toEqual([]);
 
     // A failure with retries exhausted, logged verbosely into log files instead of stderr.
     const logDir = mkdtempSync(join(tmpdir(), "pulumi-logs-"));
     logDirs.push(logDir);
-    await stack.setResources([...WORKLOAD, { kind: "user", name: "grant-u4", id: "auth0|u4", permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "read:reports" }] }]);
-    emulator.admin.addFault({ match: { method: "POST", path: "^/api/v2/users/auth0%7Cu4/" }, times: 100, response: { status: 503, body: { message: "busy" } } });
-    const failing = await counted(stack.run(["up", "--yes", "--skip-preview", "-v=9", "--logflow"], { TMPDIR: logDir }));
+    await stack.setResources([
+      ...WORKLOAD,
+      {
+        kind: "user",
+        name: "grant-u4",
+        id: "auth0|u4",
+        permissions: [{ resourceServerIdentifier: "https://api.example.com", permissionName: "read:reports" }],
+      },
+    ]);
+    emulator.admin.addFault({
+      match: { method: "POST", path: "^/api/v2/users/auth0%7Cu4/" },
+      times: 100,
+      response: { status: 503, body: { message: "busy" } },
+    });
+    const failing = await counted(
+      stack.run(["up", "--yes", "--skip-preview", "-v=9", "--logflow"], { TMPDIR: logDir }),
+    );
     expect(failing.code).not.toBe(0);
     expect(failing.output).toMatch(/Could not grant permissions to user 'auth0\|u4'/);
     emulator.admin.clearFaults();
@@ -86,11 +112,18 @@ describe("no credential in Pulumi's verbose logs", () => {
   it("credentials from the environment: up and destroy at -v=9 with --logflow", async () => {
     const stack = await E2eStack.create(PROGRAM, {
       caCertPath: emulator.caCertPath!,
-      env: { AUTH0_DOMAIN: emulator.domain, AUTH0_CLIENT_ID: emulator.clientId, AUTH0_CLIENT_SECRET: emulator.clientSecret },
+      env: {
+        AUTH0_DOMAIN: emulator.domain,
+        AUTH0_CLIENT_ID: emulator.clientId,
+        AUTH0_CLIENT_SECRET: emulator.clientSecret,
+      },
     });
     await setConfig(stack, tuningConfig({ debug: "true" }));
     await stack.setResources(WORKLOAD);
-    const [up] = await Promise.all([counted(stack.run(["up", "--yes", "--skip-preview", ...VERBOSE])), expireTokensOnFirstWrite()]);
+    const [up] = await Promise.all([
+      counted(stack.run(["up", "--yes", "--skip-preview", ...VERBOSE])),
+      expireTokensOnFirstWrite(),
+    ]);
     expect(up.code, up.stderr.slice(-3000)).toBe(0);
     const destroy = await counted(stack.run(["destroy", "--yes", "--skip-preview", ...VERBOSE]));
     expect(destroy.code).toBe(0);

@@ -14,14 +14,27 @@ export const PROGRAM = join(__dirname, "..", "..", "e2e", "programs", "declarati
  */
 export async function configuredStack(
   emulator: RunningEmulator,
-  options: { tuning?: Record<string, string>; env?: Record<string, string>; clientId?: string; clientSecret?: string; domain?: string } = {},
+  options: {
+    tuning?: Record<string, string>;
+    env?: Record<string, string>;
+    clientId?: string;
+    clientSecret?: string;
+    domain?: string;
+  } = {},
 ): Promise<E2eStack> {
-  const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, ...(options.env ? { env: options.env } : {}) });
-  await setConfig(stack, {
-    "auth0:domain": options.domain ?? emulator.domain,
-    "auth0:clientId": options.clientId ?? emulator.clientId,
-    ...tuningConfig(options.tuning ?? {}),
-  }, { "auth0:clientSecret": options.clientSecret ?? emulator.clientSecret });
+  const stack = await E2eStack.create(PROGRAM, {
+    caCertPath: emulator.caCertPath!,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  await setConfig(
+    stack,
+    {
+      "auth0:domain": options.domain ?? emulator.domain,
+      "auth0:clientId": options.clientId ?? emulator.clientId,
+      ...tuningConfig(options.tuning ?? {}),
+    },
+    { "auth0:clientSecret": options.clientSecret ?? emulator.clientSecret },
+  );
   return stack;
 }
 
@@ -30,7 +43,11 @@ export function tuningConfig(tuning: Record<string, string>): Record<string, str
 }
 
 /** `pulumi config set-all`; secret values never reach the transcript. */
-export async function setConfig(stack: E2eStack, plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
+export async function setConfig(
+  stack: E2eStack,
+  plain: Record<string, string>,
+  secret: Record<string, string> = {},
+): Promise<void> {
   const args = ["config", "set-all"];
   const shown = ["config", "set-all"];
   for (const [k, v] of Object.entries(plain)) {
@@ -147,7 +164,10 @@ function statusKb(pid: number, field: "VmHWM" | "VmRSS"): number | undefined {
  * Watches the dynamic provider processes below a pulumi CLI (the node process running
  * `@pulumi/pulumi/cmd/dynamic-provider`) and keeps the largest peak resident set (VmHWM) seen.
  */
-export function watchProviderMemory(rootPid: number, intervalMs = 100): { stop(): { peakKb: number; processes: number } } {
+export function watchProviderMemory(
+  rootPid: number,
+  intervalMs = 100,
+): { stop(): { peakKb: number; processes: number } } {
   let peakKb = 0;
   const seen = new Set<number>();
   const poll = (): void => {
@@ -186,7 +206,9 @@ export function stackLocks(stack: E2eStack): string[] {
 }
 
 /** The stack's state file, parsed; undefined before the first deployment. */
-export function stateFile(stack: E2eStack): { checkpoint?: { latest?: { resources?: unknown[]; pending_operations?: unknown[] } } } | undefined {
+export function stateFile(
+  stack: E2eStack,
+): { checkpoint?: { latest?: { resources?: unknown[]; pending_operations?: unknown[] } } } | undefined {
   try {
     return JSON.parse(stack.stateFileText()) as never;
   } catch {

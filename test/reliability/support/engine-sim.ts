@@ -38,10 +38,13 @@ interface Recorded {
 }
 
 /** The shape the dynamic provider server reads from a thrown error to report a partial success. */
-function partialState(error: unknown): { id: string; properties: Record<string, unknown>; reasons: string[] } | undefined {
+function partialState(
+  error: unknown,
+): { id: string; properties: Record<string, unknown>; reasons: string[] } | undefined {
   const e = error as { id?: unknown; properties?: unknown; reasons?: unknown } | null;
   if (typeof e !== "object" || e === null || typeof e.id !== "string" || e.id === "") return undefined;
-  const properties = typeof e.properties === "object" && e.properties !== null ? (e.properties as Record<string, unknown>) : {};
+  const properties =
+    typeof e.properties === "object" && e.properties !== null ? (e.properties as Record<string, unknown>) : {};
   return { id: e.id, properties, reasons: Array.isArray(e.reasons) ? e.reasons.map(String) : [] };
 }
 
@@ -54,7 +57,8 @@ export interface StepCounts {
   read: number;
 }
 
-const roundTrip = (value: Record<string, unknown>): Record<string, unknown> => Struct.fromJavaScript(value).toJavaScript();
+const roundTrip = (value: Record<string, unknown>): Record<string, unknown> =>
+  Struct.fromJavaScript(value).toJavaScript();
 
 /** Stands in for the serialized provider the engine keeps in `__provider`, in inputs and outputs alike. */
 const PROVIDER = "exports.handler = /* serialized provider */ undefined;";
@@ -69,7 +73,12 @@ export class SimulatedEngine {
         const result = await handlers(resource.kind).read(resource.id, roundTrip(resource.outputs));
         this.steps.read++;
         if (!result.id) this.state.delete(name);
-        else this.state.set(name, { ...resource, id: result.id, outputs: roundTrip({ ...(result.props ?? {}), __provider: PROVIDER }) });
+        else
+          this.state.set(name, {
+            ...resource,
+            id: result.id,
+            outputs: roundTrip({ ...(result.props ?? {}), __provider: PROVIDER }),
+          });
       }),
     );
   }
@@ -85,7 +94,8 @@ export class SimulatedEngine {
       [...this.state].filter(([name]) => !declared.has(name)).map(([name, resource]) => this.remove(name, resource)),
     );
     const deleteFailures = deletions.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
-    if (deleteFailures.length > 0) throw new AggregateError(deleteFailures, `${deleteFailures.length} delete(s) failed`);
+    if (deleteFailures.length > 0)
+      throw new AggregateError(deleteFailures, `${deleteFailures.length} delete(s) failed`);
   }
 
   async destroy(): Promise<void> {
@@ -106,7 +116,8 @@ export class SimulatedEngine {
     }
     const diff = await provider.diff(old.id, roundTrip(old.outputs), inputs);
     if (diff.replaces && diff.replaces.length > 0) {
-      if (!diff.deleteBeforeReplace) throw new Error(`${declared.name}: the simulator only models delete-before-replace`);
+      if (!diff.deleteBeforeReplace)
+        throw new Error(`${declared.name}: the simulator only models delete-before-replace`);
       await this.remove(declared.name, old);
       await this.create(declared, inputs);
       this.steps.create--;
@@ -123,11 +134,23 @@ export class SimulatedEngine {
       updated = await provider.update(old.id, roundTrip(old.outputs), inputs);
     } catch (error) {
       const partial = partialState(error);
-      if (partial) this.state.set(declared.name, { kind: declared.kind, id: old.id, inputs, outputs: roundTrip(partial.properties), initErrors: partial.reasons });
+      if (partial)
+        this.state.set(declared.name, {
+          kind: declared.kind,
+          id: old.id,
+          inputs,
+          outputs: roundTrip(partial.properties),
+          initErrors: partial.reasons,
+        });
       throw error;
     }
     this.steps.update++;
-    this.state.set(declared.name, { kind: declared.kind, id: old.id, inputs, outputs: roundTrip({ ...(updated.outs ?? inputs), __provider: PROVIDER }) });
+    this.state.set(declared.name, {
+      kind: declared.kind,
+      id: old.id,
+      inputs,
+      outputs: roundTrip({ ...(updated.outs ?? inputs), __provider: PROVIDER }),
+    });
   }
 
   private async create(declared: Declared, inputs: Record<string, unknown>): Promise<void> {
@@ -136,11 +159,23 @@ export class SimulatedEngine {
       created = await handlers(declared.kind).create(inputs);
     } catch (error) {
       const partial = partialState(error);
-      if (partial) this.state.set(declared.name, { kind: declared.kind, id: partial.id, inputs, outputs: roundTrip(partial.properties), initErrors: partial.reasons });
+      if (partial)
+        this.state.set(declared.name, {
+          kind: declared.kind,
+          id: partial.id,
+          inputs,
+          outputs: roundTrip(partial.properties),
+          initErrors: partial.reasons,
+        });
       throw error;
     }
     this.steps.create++;
-    this.state.set(declared.name, { kind: declared.kind, id: created.id, inputs, outputs: roundTrip({ ...(created.outs ?? {}), __provider: PROVIDER }) });
+    this.state.set(declared.name, {
+      kind: declared.kind,
+      id: created.id,
+      inputs,
+      outputs: roundTrip({ ...(created.outs ?? {}), __provider: PROVIDER }),
+    });
   }
 
   private async remove(name: string, resource: Recorded): Promise<void> {

@@ -28,7 +28,13 @@ export function figuresFile(): string {
   return join(dir, "figures.jsonl");
 }
 
-export function record(section: string, key: string, value: number | string, combine: Figure["combine"] = "sum", unit?: string): void {
+export function record(
+  section: string,
+  key: string,
+  value: number | string,
+  combine: Figure["combine"] = "sum",
+  unit?: string,
+): void {
   const figure: Figure = unit === undefined ? { section, key, value, combine } : { section, key, value, combine, unit };
   appendFileSync(figuresFile(), `${JSON.stringify(figure)}\n`);
 }

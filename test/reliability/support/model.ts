@@ -17,7 +17,9 @@ export const APIS = ["https://api.example.com", "urn:reports|v2"] as const;
 export const SCOPES_PER_API = 12;
 /** A permission as the model names it: "<api index>:<scope>". */
 export type PermId = string;
-export const PERMS: PermId[] = APIS.flatMap((_, api) => Array.from({ length: SCOPES_PER_API }, (_, i) => `${api}:s${i}`));
+export const PERMS: PermId[] = APIS.flatMap((_, api) =>
+  Array.from({ length: SCOPES_PER_API }, (_, i) => `${api}:s${i}`),
+);
 
 export const USERS = ["auth0|alice", "google-oauth2|1077", "auth0|we/ird%20id?x=1", "email|ünïcødé"] as const;
 export const ROLES = ["rol_support", "rol_admins", "rol_with/slash"] as const;
@@ -62,7 +64,13 @@ export const slotName = (decl: { kind: "user" | "role"; slot: number }): string 
 export type Action =
   | { readonly type: "declare"; readonly decl: SlotDecl }
   | { readonly type: "drop"; readonly kind: "user" | "role"; readonly slot: number }
-  | { readonly type: "oob"; readonly holder: "user" | "role"; readonly target: string; readonly perm: PermId; readonly add: boolean }
+  | {
+      readonly type: "oob";
+      readonly holder: "user" | "role";
+      readonly target: string;
+      readonly perm: PermId;
+      readonly add: boolean;
+    }
   | { readonly type: "up"; readonly refresh: boolean };
 
 /** The tenant as sets of permission ids per holder. */
@@ -228,8 +236,10 @@ export class Model {
     for (const decl of this.program.values()) {
       const have = actual.get(decl.kind === "user" ? userKey(decl.target) : roleKey(decl.target)) ?? new Set();
       for (const p of decl.perms) {
-        if (decl.kind === "user" && !have.has(p)) problems.push(`${slotName(decl)}: ${decl.target} lacks declared grant ${p}`);
-        if (decl.kind === "role" && have.has(p)) problems.push(`${slotName(decl)}: ${decl.target} still has declared removal ${p}`);
+        if (decl.kind === "user" && !have.has(p))
+          problems.push(`${slotName(decl)}: ${decl.target} lacks declared grant ${p}`);
+        if (decl.kind === "role" && have.has(p))
+          problems.push(`${slotName(decl)}: ${decl.target} still has declared removal ${p}`);
       }
     }
     return problems;
@@ -241,10 +251,12 @@ export function tenantOf(emulator: RunningEmulator): Tenant {
   const state = emulator.admin.state();
   const tenant: Tenant = new Map();
   for (const user of state.users) {
-    if ((USERS as readonly string[]).includes(user.user_id)) tenant.set(userKey(user.user_id), new Set(user.permissions.map(permIdOf)));
+    if ((USERS as readonly string[]).includes(user.user_id))
+      tenant.set(userKey(user.user_id), new Set(user.permissions.map(permIdOf)));
   }
   for (const role of state.roles) {
-    if ((ROLES as readonly string[]).includes(role.id)) tenant.set(roleKey(role.id), new Set(role.permissions.map(permIdOf)));
+    if ((ROLES as readonly string[]).includes(role.id))
+      tenant.set(roleKey(role.id), new Set(role.permissions.map(permIdOf)));
   }
   return tenant;
 }
@@ -257,7 +269,8 @@ export function tenantDiff(expected: Tenant, actual: Tenant): string[] {
     const have = actual.get(key) ?? new Set<PermId>();
     const missing = [...want].filter((p) => !have.has(p)).sort();
     const extra = [...have].filter((p) => !want.has(p)).sort();
-    if (missing.length + extra.length > 0) lines.push(`${key}: missing [${missing.join(", ")}], extra [${extra.join(", ")}]`);
+    if (missing.length + extra.length > 0)
+      lines.push(`${key}: missing [${missing.join(", ")}], extra [${extra.join(", ")}]`);
   }
   return lines;
 }
@@ -276,7 +289,9 @@ export function applyOob(emulator: RunningEmulator, action: Extract<Action, { ty
     const perms = new Set(role.permissions.map(permIdOf));
     if (action.add) perms.add(action.perm);
     else perms.delete(action.perm);
-    emulator.admin.seed({ roles: [{ id: role.id, name: role.name, description: role.description, permissions: [...perms].map(wireOf) }] });
+    emulator.admin.seed({
+      roles: [{ id: role.id, name: role.name, description: role.description, permissions: [...perms].map(wireOf) }],
+    });
   }
 }
 
@@ -288,7 +303,10 @@ const subsetOf = (items: readonly PermId[], maxLength: number) =>
 
 /** Mostly the slot's usual holder (so changes are updates), sometimes another (a replacement). */
 const usualTarget = (targets: readonly string[], slot: number) =>
-  fc.oneof({ weight: 4, arbitrary: fc.constant(targets[slot % targets.length]!) }, { weight: 1, arbitrary: fc.constantFrom(...targets) });
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(targets[slot % targets.length]!) },
+    { weight: 1, arbitrary: fc.constantFrom(...targets) },
+  );
 
 export function declareArb(maxPerms: number): fc.Arbitrary<Action> {
   const user = fc.integer({ min: 0, max: USER_SLOTS - 1 }).chain((slot) =>
@@ -312,13 +330,33 @@ export function declareArb(maxPerms: number): fc.Arbitrary<Action> {
 }
 
 const dropArb: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ type: fc.constant("drop" as const), kind: fc.constant("user" as const), slot: fc.integer({ min: 0, max: USER_SLOTS - 1 }) }),
-  fc.record({ type: fc.constant("drop" as const), kind: fc.constant("role" as const), slot: fc.integer({ min: 0, max: ROLE_SLOTS - 1 }) }),
+  fc.record({
+    type: fc.constant("drop" as const),
+    kind: fc.constant("user" as const),
+    slot: fc.integer({ min: 0, max: USER_SLOTS - 1 }),
+  }),
+  fc.record({
+    type: fc.constant("drop" as const),
+    kind: fc.constant("role" as const),
+    slot: fc.integer({ min: 0, max: ROLE_SLOTS - 1 }),
+  }),
 );
 
 const oobArb: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ type: fc.constant("oob" as const), holder: fc.constant("user" as const), target: fc.constantFrom(...USERS), perm: fc.constantFrom(...PERMS), add: fc.boolean() }),
-  fc.record({ type: fc.constant("oob" as const), holder: fc.constant("role" as const), target: fc.constantFrom(...ROLES), perm: fc.constantFrom(...PERMS), add: fc.boolean() }),
+  fc.record({
+    type: fc.constant("oob" as const),
+    holder: fc.constant("user" as const),
+    target: fc.constantFrom(...USERS),
+    perm: fc.constantFrom(...PERMS),
+    add: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant("oob" as const),
+    holder: fc.constant("role" as const),
+    target: fc.constantFrom(...ROLES),
+    perm: fc.constantFrom(...PERMS),
+    add: fc.boolean(),
+  }),
 );
 
 const upArb: fc.Arbitrary<Action> = fc.record({ type: fc.constant("up" as const), refresh: fc.boolean() });

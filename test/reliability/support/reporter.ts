@@ -54,7 +54,7 @@ const SECTION_TEXT: Record<string, string> = {
     "Faults injected through the emulator during real `pulumi up` and `pulumi destroy` runs (the packed package, " +
     "the real CLI). A fault scenario is one kind of fault injected into one run. It ends in one of two accepted " +
     "ways: the run converges (the tenant equals the declared state and nothing else changed), or it fails with a " +
-    "clear error and the next run, without the fault, converges. \"Faulty answers served\" counts the emulator's " +
+    'clear error and the next run, without the fault, converges. "Faulty answers served" counts the emulator\'s ' +
     "request-log entries that carried the fault (a 429, a 5xx, a reset or hung connection, a 401 for an expired " +
     "token, a failed token request; for answers lost after the write was applied, the writes sent again). The " +
     "partial-failure rows fail a create or update after its first request and check that the next run, or a " +
@@ -63,7 +63,7 @@ const SECTION_TEXT: Record<string, string> = {
     "`pulumi up` and `pulumi destroy` killed after a random number of tenant answers, with SIGINT to the CLI " +
     "(Ctrl-C; Pulumi starts its plugins in their own process groups, so only the CLI gets it), SIGKILL to the CLI " +
     "and every process below it (a runner killed outright), or SIGKILL to the CLI alone. Then the README's " +
-    "recovery (the row \"recovery procedure verified\"), then `pulumi up`: a run converges when the tenant then " +
+    'recovery (the row "recovery procedure verified"), then `pulumi up`: a run converges when the tenant then ' +
     "equals the declared state, nothing lost and nothing extra. Each run then ends with `pulumi destroy`, which " +
     "must bring back the seed exactly. The one exception the suite allows, and counts: a RolePermissionRemoval " +
     "killed by SIGKILL while creating or updating had already taken permissions off the role, but Pulumi never " +
@@ -87,14 +87,22 @@ const SECTION_TEXT: Record<string, string> = {
   Scale: "A user at Auth0's cap of 1000 direct permissions, through the real CLI, checked exactly at every step.",
 };
 
-function render(figures: Figure[], tests: { passed: number; failed: number; skipped: number }, files: string[], minutes: string): string {
+function render(
+  figures: Figure[],
+  tests: { passed: number; failed: number; skipped: number },
+  files: string[],
+  minutes: string,
+): string {
   const bySection = new Map<string, Figure[]>();
   for (const figure of figures) {
     const list = bySection.get(figure.section) ?? [];
     list.push(figure);
     bySection.set(figure.section, list);
   }
-  const sections = [...SECTION_ORDER.filter((s) => bySection.has(s)), ...[...bySection.keys()].filter((s) => !SECTION_ORDER.includes(s))];
+  const sections = [
+    ...SECTION_ORDER.filter((s) => bySection.has(s)),
+    ...[...bySection.keys()].filter((s) => !SECTION_ORDER.includes(s)),
+  ];
   const lines: string[] = [
     "# Reliability and security figures",
     "",

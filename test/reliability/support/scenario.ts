@@ -30,7 +30,8 @@ export class Environments {
       registerSecret(emulator.clientSecret);
       const losing = { remaining: 0, writesSeen: 0 };
       const writes = (): number =>
-        emulator.admin.requests().filter((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300).length;
+        emulator.admin.requests().filter((r) => r.path.startsWith("/api/v2/") && r.method !== "GET" && r.status < 300)
+          .length;
       const proxy = lossy
         ? await startLossyProxy(Number(emulator.domain.split(":")[1]), () => {
             if (losing.remaining <= 0) return false;
@@ -85,10 +86,12 @@ export class Environments {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.envs.values()].map(async (env) => {
-      await env.proxy?.stop();
-      await env.emulator.stop();
-    }));
+    await Promise.all(
+      [...this.envs.values()].map(async (env) => {
+        await env.proxy?.stop();
+        await env.emulator.stop();
+      }),
+    );
   }
 }
 
@@ -100,13 +103,15 @@ export class Environments {
 export function unexplainedChanges(before: Snapshot, specs: readonly ResourceSpec[], actual: Snapshot): string[] {
   const declared = new Set<string>();
   for (const spec of specs) {
-    for (const p of spec.permissions as { permissionName: string }[]) declared.add(`${spec.kind} ${spec.id}\u0000${p.permissionName}`);
+    for (const p of spec.permissions as { permissionName: string }[])
+      declared.add(`${spec.kind} ${spec.id}\u0000${p.permissionName}`);
   }
   const problems: string[] = [];
   for (const holder of new Set([...Object.keys(before), ...Object.keys(actual)])) {
     const was = new Set(before[holder] ?? []);
     const now = new Set(actual[holder] ?? []);
-    for (const p of now) if (!was.has(p) && !declared.has(`${holder}\u0000${p}`)) problems.push(`${holder} gained ${p}`);
+    for (const p of now)
+      if (!was.has(p) && !declared.has(`${holder}\u0000${p}`)) problems.push(`${holder} gained ${p}`);
     for (const p of was) if (!now.has(p) && !declared.has(`${holder}\u0000${p}`)) problems.push(`${holder} lost ${p}`);
   }
   return problems;

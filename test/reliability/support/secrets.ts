@@ -65,7 +65,10 @@ function maskedLine(text: string, at: number): string {
  * it apart, and only that exact line.
  */
 export function isPulumiEngineConfigureLog(finding: Finding): boolean {
-  return finding.what === "client secret" && /Marshaling property for RPC\[Provider\[[^\]]*\]\.Configure\(\)\.inputs\]/.test(finding.line);
+  return (
+    finding.what === "client secret" &&
+    /Marshaling property for RPC\[Provider\[[^\]]*\]\.Configure\(\)\.inputs\]/.test(finding.line)
+  );
 }
 
 /** Every place a known secret, a token, or something shaped like one appears in the text. */
@@ -113,11 +116,19 @@ export class SecretScan {
     const engine = all.filter(isPulumiEngineConfigureLog);
     const findings = all.filter((finding) => !isPulumiEngineConfigureLog(finding));
     const bytes = this.artifacts.reduce((sum, artifact) => sum + Buffer.byteLength(artifact.text), 0);
-    record(section, "artifacts scanned (state files, exports, Pulumi output and logs, errors, request logs)", this.artifacts.length);
+    record(
+      section,
+      "artifacts scanned (state files, exports, Pulumi output and logs, errors, request logs)",
+      this.artifacts.length,
+    );
     record(section, "bytes scanned", bytes, "sum", "bytes");
     record(section, "client secrets searched for", clientSecrets.size);
     record(section, "access tokens issued and searched for", issuedTokens.size);
-    record(section, "secrets found (state, exports, outputs, errors, request logs, this library's log lines)", findings.length);
+    record(
+      section,
+      "secrets found (state, exports, outputs, errors, request logs, this library's log lines)",
+      findings.length,
+    );
     record(
       section,
       "client secret in Pulumi's own -v=9 engine log line `Marshaling property for RPC[Provider.Configure().inputs]` (credentials in stack config; Pulumi's logging, not this library's)",

@@ -7,7 +7,16 @@ import type { ResourceSpec } from "../../e2e/support/stack";
  * must be, so a change to anything unmanaged shows up too.
  */
 export const API = "https://api.example.com";
-export const SCOPES = ["read:reports", "export:reports", "write:reports", "delete:reports", "admin:reports", "unrelated:thing", "audit:reports", "share:reports"];
+export const SCOPES = [
+  "read:reports",
+  "export:reports",
+  "write:reports",
+  "delete:reports",
+  "admin:reports",
+  "unrelated:thing",
+  "audit:reports",
+  "share:reports",
+];
 export const perm = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
 export const wire = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
 
@@ -35,7 +44,9 @@ export function snapshot(emulator: RunningEmulator): Snapshot {
 }
 
 function key(p: { resource_server_identifier: string; permission_name: string }): string {
-  return p.resource_server_identifier === API ? p.permission_name : `${p.permission_name} on ${p.resource_server_identifier}`;
+  return p.resource_server_identifier === API
+    ? p.permission_name
+    : `${p.permission_name} on ${p.resource_server_identifier}`;
 }
 
 /** The tenant as the program declares it, starting from `before`: grants added, removals taken off. */
@@ -62,7 +73,8 @@ export function snapshotDiff(expected: Snapshot, actual: Snapshot): string[] {
     const have = new Set(actual[holder] ?? []);
     const missing = [...want].filter((p) => !have.has(p));
     const extra = [...have].filter((p) => !want.has(p));
-    if (missing.length + extra.length > 0) lines.push(`${holder}: missing [${missing.join(", ")}], extra [${extra.join(", ")}]`);
+    if (missing.length + extra.length > 0)
+      lines.push(`${holder}: missing [${missing.join(", ")}], extra [${extra.join(", ")}]`);
   }
   return lines;
 }
@@ -70,13 +82,32 @@ export function snapshotDiff(expected: Snapshot, actual: Snapshot): string[] {
 /** The scenarios' standard program: grants to three users, removals from both roles. */
 export const WORKLOAD: ResourceSpec[] = [
   { kind: "user", name: "grant-u1", id: "auth0|u1", permissions: [perm("read:reports"), perm("export:reports")] },
-  { kind: "user", name: "grant-u2", id: "auth0|u2", permissions: [perm("read:reports"), perm("write:reports"), perm("audit:reports")] },
+  {
+    kind: "user",
+    name: "grant-u2",
+    id: "auth0|u2",
+    permissions: [perm("read:reports"), perm("write:reports"), perm("audit:reports")],
+  },
   { kind: "user", name: "grant-u3", id: "auth0|u3", permissions: [perm("share:reports")] },
-  { kind: "role", name: "remove-support", id: "rol_support", permissions: [perm("delete:reports"), perm("admin:reports")] },
+  {
+    kind: "role",
+    name: "remove-support",
+    id: "rol_support",
+    permissions: [perm("delete:reports"), perm("admin:reports")],
+  },
   { kind: "role", name: "remove-ops", id: "rol_ops", permissions: [perm("delete:reports"), perm("share:reports")] },
 ];
 
 /** Log entries that carried a fault or a failure: what the figures call "faulty answers served". */
 export function faultyAnswers(emulator: RunningEmulator): number {
-  return emulator.admin.requests().filter((r) => r.status === 0 || r.status === 401 || r.status === 429 || r.status >= 500 || (r.path === "/oauth/token" && r.status !== 200)).length;
+  return emulator.admin
+    .requests()
+    .filter(
+      (r) =>
+        r.status === 0 ||
+        r.status === 401 ||
+        r.status === 429 ||
+        r.status >= 500 ||
+        (r.path === "/oauth/token" && r.status !== 200),
+    ).length;
 }

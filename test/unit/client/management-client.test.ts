@@ -10,7 +10,12 @@ import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint 
 
 function flakyClient(url: string, maxRetries = 6) {
   const base = settings({ maxRetries });
-  const client = new ManagementClient(base, { transport: createHttpTransport(url, 5_000), clock: new FakeClock(), random: () => 0.5, log: () => {} });
+  const client = new ManagementClient(base, {
+    transport: createHttpTransport(url, 5_000),
+    clock: new FakeClock(),
+    random: () => 0.5,
+    log: () => {},
+  });
   return { client };
 }
 
@@ -30,7 +35,10 @@ describe("the management client", () => {
   it("sends the bearer token and asks for one token for many requests", async () => {
     const { client } = testClient();
     const token = tokenEndpoint(1);
-    const api = nock(BASE, { reqheaders: { authorization: `Bearer ${ACCESS_TOKEN}` } }).get(path).times(5).reply(200, []);
+    const api = nock(BASE, { reqheaders: { authorization: `Bearer ${ACCESS_TOKEN}` } })
+      .get(path)
+      .times(5)
+      .reply(200, []);
     await Promise.all(Array.from({ length: 5 }, () => get(client)));
     expect(token.isDone() && api.isDone()).toBe(true);
   });
@@ -64,7 +72,10 @@ describe("the management client", () => {
     const { client, clock, logs } = testClient();
     tokenEndpoint();
     const resolved = Object.fromEntries(
-      Object.entries(headers).map(([k, v]) => [k, v.startsWith("RESET+") ? String(clock.now() / 1000 + Number(v.slice(6))) : v]),
+      Object.entries(headers).map(([k, v]) => [
+        k,
+        v.startsWith("RESET+") ? String(clock.now() / 1000 + Number(v.slice(6))) : v,
+      ]),
     );
     nock(BASE).get(path).reply(429, { statusCode: 429, error: "Too Many Requests" }, resolved).get(path).reply(200, []);
     await get(client);
@@ -94,8 +105,14 @@ describe("the management client", () => {
   it("gets a new token once after a 401, then succeeds", async () => {
     const { client } = testClient();
     const token = tokenEndpoint(2);
-    nock(BASE).get(path).reply(401, { statusCode: 401, error: "Unauthorized", message: "Expired token received for JSON Web Token validation" });
-    nock(BASE, { reqheaders: { authorization: `Bearer ${ACCESS_TOKEN}-2` } }).get(path).reply(200, []);
+    nock(BASE).get(path).reply(401, {
+      statusCode: 401,
+      error: "Unauthorized",
+      message: "Expired token received for JSON Web Token validation",
+    });
+    nock(BASE, { reqheaders: { authorization: `Bearer ${ACCESS_TOKEN}-2` } })
+      .get(path)
+      .reply(200, []);
     await get(client);
     expect(token.isDone()).toBe(true);
   });
@@ -110,7 +127,12 @@ describe("the management client", () => {
   it("names the operation, the user, the status, Auth0's message and errorCode when retries are exhausted", async () => {
     const { client } = testClient({ maxRetries: 2 });
     tokenEndpoint();
-    nock(BASE).get(path).times(3).reply(503, { statusCode: 503, error: "Service Unavailable", message: "Try later", errorCode: "temporarily_unavailable" });
+    nock(BASE).get(path).times(3).reply(503, {
+      statusCode: 503,
+      error: "Service Unavailable",
+      message: "Try later",
+      errorCode: "temporarily_unavailable",
+    });
     const error = await get(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Auth0ApiError);
     expect((error as Error).message).toBe(
@@ -122,8 +144,15 @@ describe("the management client", () => {
   it("explains a 403 insufficient_scope with the scopes to grant", async () => {
     const { client } = testClient();
     tokenEndpoint();
-    nock(BASE).get(path).reply(403, { statusCode: 403, error: "Forbidden", message: "Insufficient scope, expected any of: read:users", errorCode: "insufficient_scope" });
-    await expect(get(client)).rejects.toThrow(/errorCode insufficient_scope.*Grant the application the Management API scopes read:users/);
+    nock(BASE).get(path).reply(403, {
+      statusCode: 403,
+      error: "Forbidden",
+      message: "Insufficient scope, expected any of: read:users",
+      errorCode: "insufficient_scope",
+    });
+    await expect(get(client)).rejects.toThrow(
+      /errorCode insufficient_scope.*Grant the application the Management API scopes read:users/,
+    );
   });
 
   it("reports a network failure that outlasts the retries as Auth0NetworkError", async () => {
@@ -132,7 +161,9 @@ describe("the management client", () => {
       const { client } = flakyClient(server.url, 1);
       const error = (await get(client).catch((e: unknown) => e)) as Error;
       expect(error).toBeInstanceOf(Auth0NetworkError);
-      expect(error.message).toMatch(/^Could not list the permissions of user 'auth0\|abc': GET .* failed with ECONNRESET after 2 attempts/);
+      expect(error.message).toMatch(
+        /^Could not list the permissions of user 'auth0\|abc': GET .* failed with ECONNRESET after 2 attempts/,
+      );
     } finally {
       await server.close();
     }
@@ -140,7 +171,9 @@ describe("the management client", () => {
 
   it("reports refused credentials as Auth0TokenError without the secret", async () => {
     const { client } = testClient();
-    nock(BASE).post("/oauth/token").reply(401, { error: "access_denied", error_description: `Unauthorized ${CLIENT_SECRET}` });
+    nock(BASE)
+      .post("/oauth/token")
+      .reply(401, { error: "access_denied", error_description: `Unauthorized ${CLIENT_SECRET}` });
     const error = (await get(client).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Auth0TokenError);
     expect(error.message).toMatch(/token endpoint answered 401 \(access_denied: Unauthorized \[REDACTED\]\)/);
@@ -172,7 +205,9 @@ describe("the management client", () => {
         debug: false,
       },
     );
-    nock(BASE, { reqheaders: { authorization: "Bearer static-api-token" } }).get(path).reply(200, []);
+    nock(BASE, { reqheaders: { authorization: "Bearer static-api-token" } })
+      .get(path)
+      .reply(200, []);
     await expect(get(client)).resolves.toMatchObject({ status: 200 });
   });
 });

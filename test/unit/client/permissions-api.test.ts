@@ -56,7 +56,9 @@ describe("the permissions API", () => {
     const { api } = testClient();
     tokenEndpoint();
     const scope = nock(BASE, { reqheaders: { "content-type": "application/json" } })
-      .delete("/api/v2/roles/rol_1/permissions", { permissions: [{ resource_server_identifier: RS, permission_name: "read:x" }] })
+      .delete("/api/v2/roles/rol_1/permissions", {
+        permissions: [{ resource_server_identifier: RS, permission_name: "read:x" }],
+      })
       .reply(204);
     await api.remove(role, [p("read:x")]);
     expect(scope.isDone()).toBe(true);
@@ -73,7 +75,10 @@ describe("the permissions API", () => {
       })
       .times(3)
       .reply(201, {});
-    await api.add(user, ["a", "b", "c", "d", "e"].map((n) => p(n)));
+    await api.add(
+      user,
+      ["a", "b", "c", "d", "e"].map((n) => p(n)),
+    );
     expect(sizes).toEqual([2, 2, 1]);
   });
 
@@ -86,7 +91,12 @@ describe("the permissions API", () => {
       scope
         .get(userPath)
         .query({ per_page: "100", page: String(page), include_totals: "true" })
-        .reply(200, { permissions: all.slice(page * 100, page * 100 + 100), start: page * 100, limit: 100, total: 250 });
+        .reply(200, {
+          permissions: all.slice(page * 100, page * 100 + 100),
+          start: page * 100,
+          limit: 100,
+          total: 250,
+        });
     }
     const listed = await api.list(user);
     expect(listed).toHaveLength(250);
@@ -99,7 +109,10 @@ describe("the permissions API", () => {
     nock(BASE)
       .get(userPath)
       .query({ per_page: "100", page: "0", include_totals: "true" })
-      .reply(200, Array.from({ length: 100 }, (_, i) => wire(RS, `p${i}`)))
+      .reply(
+        200,
+        Array.from({ length: 100 }, (_, i) => wire(RS, `p${i}`)),
+      )
       .get(userPath)
       .query({ per_page: "100", page: "1", include_totals: "true" })
       .reply(200, [wire(RS, "last")]);
@@ -109,11 +122,22 @@ describe("the permissions API", () => {
   it("keeps only DIRECT grants of a user: permissions inherited through roles are not direct", async () => {
     const { api } = testClient();
     tokenEndpoint();
-    const both = { ...wire(RS, "both"), sources: [{ source_type: "ROLE", source_id: "rol_1", source_name: "R" }, { source_type: "DIRECT", source_id: "", source_name: "" }] };
+    const both = {
+      ...wire(RS, "both"),
+      sources: [
+        { source_type: "ROLE", source_id: "rol_1", source_name: "R" },
+        { source_type: "DIRECT", source_id: "", source_name: "" },
+      ],
+    };
     nock(BASE)
       .get(userPath)
       .query(true)
-      .reply(200, { permissions: [wire(RS, "direct"), wire(RS, "inherited", "ROLE"), both], start: 0, limit: 100, total: 3 });
+      .reply(200, {
+        permissions: [wire(RS, "direct"), wire(RS, "inherited", "ROLE"), both],
+        start: 0,
+        limit: 100,
+        total: 3,
+      });
     expect(await api.list(user)).toEqual([p("both"), p("direct")]);
   });
 
@@ -123,7 +147,12 @@ describe("the permissions API", () => {
     nock(BASE)
       .get(userPath)
       .query(true)
-      .reply(200, { permissions: [{ resource_server_identifier: RS, permission_name: "unsourced" }, wire(RS, "direct")], start: 0, limit: 100, total: 2 });
+      .reply(200, {
+        permissions: [{ resource_server_identifier: RS, permission_name: "unsourced" }, wire(RS, "direct")],
+        start: 0,
+        limit: 100,
+        total: 2,
+      });
     expect(await api.list(user)).toEqual([p("direct")]);
   });
 
@@ -132,7 +161,9 @@ describe("the permissions API", () => {
     tokenEndpoint();
     nock(BASE).delete(userPath).reply(204).delete(userPath).reply(400, { statusCode: 400, message: "bad" });
     const done: string[] = [];
-    await expect(api.remove(user, [p("a"), p("b")], (batch) => done.push(...batch.map((x) => x.permissionName)))).rejects.toThrow(/400: bad/);
+    await expect(
+      api.remove(user, [p("a"), p("b")], (batch) => done.push(...batch.map((x) => x.permissionName))),
+    ).rejects.toThrow(/400: bad/);
     expect(done).toEqual(["a"]);
   });
 
@@ -142,7 +173,12 @@ describe("the permissions API", () => {
     nock(BASE)
       .get("/api/v2/roles/rol_1/permissions")
       .query(true)
-      .reply(200, { permissions: [{ resource_server_identifier: RS, permission_name: "read:x" }], start: 0, limit: 100, total: 1 });
+      .reply(200, {
+        permissions: [{ resource_server_identifier: RS, permission_name: "read:x" }],
+        start: 0,
+        limit: 100,
+        total: 1,
+      });
     expect(await api.list(role)).toEqual([p("read:x")]);
   });
 
@@ -169,6 +205,8 @@ describe("the permissions API", () => {
     const { api } = testClient();
     tokenEndpoint();
     nock(BASE).get(userPath).query(true).reply(200, { users: [] });
-    await expect(api.list(user)).rejects.toThrow("Could not list the permissions of user 'auth0|abc': Auth0 returned an unexpected list shape.");
+    await expect(api.list(user)).rejects.toThrow(
+      "Could not list the permissions of user 'auth0|abc': Auth0 returned an unexpected list shape.",
+    );
   });
 });

@@ -66,7 +66,12 @@ class VirtualClock implements Clock {
  * `count` requests queued at once, as when the engine creates many resources in parallel, each sent
  * as the client sends it: through the pacer, 10 ms each way, and after a 429 a pause, then again.
  */
-async function driveConcurrently(pacer: RequestPacer, clock: VirtualClock, bucket: TokenBucket, count: number): Promise<{ seconds: number; rejected: number }> {
+async function driveConcurrently(
+  pacer: RequestPacer,
+  clock: VirtualClock,
+  bucket: TokenBucket,
+  count: number,
+): Promise<{ seconds: number; rejected: number }> {
   const start = clock.now();
   let rejected = 0;
   let done = 0;
@@ -92,17 +97,26 @@ async function driveConcurrently(pacer: RequestPacer, clock: VirtualClock, bucke
 }
 
 function headers(d: { limit: number; remaining: number; reset: number }): Record<string, string> {
-  return { "x-ratelimit-limit": String(d.limit), "x-ratelimit-remaining": String(d.remaining), "x-ratelimit-reset": String(d.reset) };
+  return {
+    "x-ratelimit-limit": String(d.limit),
+    "x-ratelimit-remaining": String(d.remaining),
+    "x-ratelimit-reset": String(d.reset),
+  };
 }
 
 /**
  * Sends `count` requests one after another through the pacer to the emulator's token bucket, as the
  * client does (observe the answer; on a 429, pause and send again). Returns the time taken and the 429s.
  */
-async function drive(pacer: RequestPacer, clock: FakeClock, bucket: TokenBucket, count: number): Promise<{ seconds: number; rejected: number }> {
+async function drive(
+  pacer: RequestPacer,
+  clock: FakeClock,
+  bucket: TokenBucket,
+  count: number,
+): Promise<{ seconds: number; rejected: number }> {
   const start = clock.now();
   let rejected = 0;
-  for (let served = 0; served < count; ) {
+  for (let served = 0; served < count;) {
     const release = await pacer.acquire();
     // 10 ms on the way there and back, as over a network.
     await clock.sleep(10);
@@ -121,7 +135,10 @@ async function drive(pacer: RequestPacer, clock: FakeClock, bucket: TokenBucket,
 
 describe("the request pacer", () => {
   it("starts with one request until the first answer arrives, to learn the bucket", async () => {
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, new FakeClock());
+    const pacer = new RequestPacer(
+      { requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 },
+      new FakeClock(),
+    );
     const first = await pacer.acquire();
     let secondStarted = false;
     const second = pacer.acquire().then((release) => {
@@ -137,7 +154,10 @@ describe("the request pacer", () => {
   });
 
   it("never lets more than maxConcurrentRequests run at once", async () => {
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 2, maxWaitMs: 30_000 }, new FakeClock());
+    const pacer = new RequestPacer(
+      { requestsPerSecond: 0, maxConcurrentRequests: 2, maxWaitMs: 30_000 },
+      new FakeClock(),
+    );
     (await pacer.acquire())();
     pacer.observe({});
     let running = 0;
@@ -170,7 +190,11 @@ describe("the request pacer", () => {
     const clock = new FakeClock();
     const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const release = await pacer.acquire();
-    pacer.observe({ "x-ratelimit-limit": "2", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 3) });
+    pacer.observe({
+      "x-ratelimit-limit": "2",
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": String(clock.now() / 1000 + 3),
+    });
     release();
     const start = clock.now();
     (await pacer.acquire())();
@@ -182,7 +206,11 @@ describe("the request pacer", () => {
     const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, clock);
     const release = await pacer.acquire();
     // A clock skewed by an hour, or a daily quota: Auth0's reset is an hour away.
-    pacer.observe({ "x-ratelimit-limit": "2", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 3_600) });
+    pacer.observe({
+      "x-ratelimit-limit": "2",
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": String(clock.now() / 1000 + 3_600),
+    });
     release();
     const start = clock.now();
     (await pacer.acquire())();
@@ -213,7 +241,10 @@ describe("the request pacer", () => {
   });
 
   it("keeps concurrency within the bucket size Auth0 reports", async () => {
-    const pacer = new RequestPacer({ requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 }, new FakeClock());
+    const pacer = new RequestPacer(
+      { requestsPerSecond: 0, maxConcurrentRequests: 8, maxWaitMs: 30_000 },
+      new FakeClock(),
+    );
     (await pacer.acquire())();
     pacer.observe({ "x-ratelimit-limit": "1", "x-ratelimit-remaining": "50" });
     let running = 0;

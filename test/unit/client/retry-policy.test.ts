@@ -1,9 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { decideRetry, parseRateLimitReset, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "../../../src/client/retry-policy";
+import {
+  decideRetry,
+  parseRateLimitReset,
+  parseRetryAfter,
+  type AttemptOutcome,
+  type RetryPolicy,
+} from "../../../src/client/retry-policy";
 
-const policy: RetryPolicy = { maxRetries: 3, retryBudgetMs: 60_000, maxRetryDelayMs: 30_000, baseDelayMs: 500, minRateLimitDelayMs: 1_000 };
+const policy: RetryPolicy = {
+  maxRetries: 3,
+  retryBudgetMs: 60_000,
+  maxRetryDelayMs: 30_000,
+  baseDelayMs: 500,
+  minRateLimitDelayMs: 1_000,
+};
 const now = Date.UTC(2026, 10, 23, 12, 0, 0);
-const response = (status: number, headers: Record<string, string> = {}): AttemptOutcome => ({ kind: "response", status, headers });
+const response = (status: number, headers: Record<string, string> = {}): AttemptOutcome => ({
+  kind: "response",
+  status,
+  headers,
+});
 const decide = (outcome: AttemptOutcome, attempts = 1, random = 0, elapsedMs = 0) =>
   decideRetry({ outcome, attempts, elapsedMs, nowMs: now, random }, policy);
 
@@ -12,7 +28,11 @@ describe("the retry decision", () => {
     ["Retry-After in seconds", { "retry-after": "3" }, 3_000],
     ["Retry-After as an HTTP date", { "retry-after": new Date(now + 4_000).toUTCString() }, 4_000],
     ["x-ratelimit-reset as epoch seconds", { "x-ratelimit-reset": String(now / 1000 + 5) }, 5_000],
-    ["Retry-After before x-ratelimit-reset", { "retry-after": "2", "x-ratelimit-reset": String(now / 1000 + 9) }, 2_000],
+    [
+      "Retry-After before x-ratelimit-reset",
+      { "retry-after": "2", "x-ratelimit-reset": String(now / 1000 + 9) },
+      2_000,
+    ],
     ["a reset equal to now: the 1 s floor", { "x-ratelimit-reset": String(now / 1000) }, 1_000],
     ["a reset in the past: the 1 s floor", { "x-ratelimit-reset": String(now / 1000 - 30) }, 1_000],
     ["no header at all: twice the floor", {}, 2_000],
@@ -35,9 +55,12 @@ describe("the retry decision", () => {
     expect(decide(response(status), 3, 0.999)).toMatchObject({ retry: true, delayMs: 1_999 });
   });
 
-  it.each(["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "ECONNREFUSED"])("retries the network error %s", (code) => {
-    expect(decide({ kind: "network", code })).toMatchObject({ retry: true });
-  });
+  it.each(["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "ECONNREFUSED"])(
+    "retries the network error %s",
+    (code) => {
+      expect(decide({ kind: "network", code })).toMatchObject({ retry: true });
+    },
+  );
 
   it.each([400, 401, 403, 404, 409])("never retries HTTP %i", (status) => {
     expect(decide(response(status))).toMatchObject({ retry: false });
@@ -49,7 +72,10 @@ describe("the retry decision", () => {
 
   it("stops after maxRetries retries", () => {
     expect(decide(response(503), 3)).toMatchObject({ retry: true });
-    expect(decide(response(503), 4)).toEqual({ retry: false, reason: "HTTP 503; gave up after 4 attempts (maxRetries 3)" });
+    expect(decide(response(503), 4)).toEqual({
+      retry: false,
+      reason: "HTTP 503; gave up after 4 attempts (maxRetries 3)",
+    });
   });
 
   it("stops when the next wait would exceed the retry budget", () => {

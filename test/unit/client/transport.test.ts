@@ -49,9 +49,16 @@ async function failure(promise: Promise<unknown>): Promise<TransportError> {
 
 describe("the HTTP transport", () => {
   it("sends the path and headers, and answers status, lower-case headers and the parsed JSON body", async () => {
-    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json", "X-RateLimit-Remaining": "9" }).end('{"permissions":[],"total":0}');
+    handler = (_req, res) =>
+      res
+        .writeHead(200, { "Content-Type": "application/json", "X-RateLimit-Remaining": "9" })
+        .end('{"permissions":[],"total":0}');
     const transport = createHttpTransport(base, 5_000);
-    const response = await transport({ method: "GET", path: "/api/v2/users/a%7Cb/permissions?page=0", headers: { Authorization: "Bearer t" } });
+    const response = await transport({
+      method: "GET",
+      path: "/api/v2/users/a%7Cb/permissions?page=0",
+      headers: { Authorization: "Bearer t" },
+    });
     expect(response).toMatchObject({ status: 200, data: { permissions: [], total: 0 } });
     expect(response.headers["x-ratelimit-remaining"]).toBe("9");
     expect(seen[0]).toMatchObject({ method: "GET", url: "/api/v2/users/a%7Cb/permissions?page=0", body: "" });
@@ -64,10 +71,20 @@ describe("the HTTP transport", () => {
     const transport = createHttpTransport(base, 5_000);
     const json = { permissions: [{ resource_server_identifier: "https://api", permission_name: "read:é" }] };
     expect((await transport({ method: "DELETE", path: "/p", json })).status).toBe(204);
-    await transport({ method: "POST", path: "/oauth/token", form: { grant_type: "client_credentials", client_secret: "a&b=c" } });
+    await transport({
+      method: "POST",
+      path: "/oauth/token",
+      form: { grant_type: "client_credentials", client_secret: "a&b=c" },
+    });
     expect(JSON.parse(seen[0]?.body ?? "")).toEqual(json);
-    expect(seen[0]?.headers).toMatchObject({ "content-type": "application/json", "content-length": String(Buffer.byteLength(JSON.stringify(json))) });
-    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toEqual({ grant_type: "client_credentials", client_secret: "a&b=c" });
+    expect(seen[0]?.headers).toMatchObject({
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(JSON.stringify(json))),
+    });
+    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toEqual({
+      grant_type: "client_credentials",
+      client_secret: "a&b=c",
+    });
     expect(seen[1]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
   });
 
@@ -81,7 +98,10 @@ describe("the HTTP transport", () => {
   });
 
   it("reads a compressed body although it never asks for one", async () => {
-    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end(gzipSync('{"ok":true}'));
+    handler = (_req, res) =>
+      res
+        .writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" })
+        .end(gzipSync('{"ok":true}'));
     expect((await createHttpTransport(base, 5_000)({ method: "GET", path: "/z" })).data).toEqual({ ok: true });
   });
 
@@ -135,7 +155,12 @@ describe("the HTTP transport", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await failure(createHttpTransport(`http://127.0.0.1:${port}`, 5_000)({ method: "GET", path: "/x", headers: { Authorization: "Bearer secret-token" } }));
+    const error = await failure(
+      createHttpTransport(
+        `http://127.0.0.1:${port}`,
+        5_000,
+      )({ method: "GET", path: "/x", headers: { Authorization: "Bearer secret-token" } }),
+    );
     expect(error.code).toBe("ECONNREFUSED");
     expect(JSON.stringify(error.cause, Object.getOwnPropertyNames(error.cause))).not.toContain("secret-token");
     expect(Object.keys(error.cause as object)).toEqual(["name"]); // a bare Error: no config, headers or socket

@@ -33,7 +33,14 @@ describe("settings", () => {
   });
 
   it("reads tuning from the package's own config namespace", () => {
-    const tuned = resolveSettings(config({ ...creds, "pulumi-auth0-permissions:batchSize": "25", "pulumi-auth0-permissions:requestsPerSecond": "1.5" }), {});
+    const tuned = resolveSettings(
+      config({
+        ...creds,
+        "pulumi-auth0-permissions:batchSize": "25",
+        "pulumi-auth0-permissions:requestsPerSecond": "1.5",
+      }),
+      {},
+    );
     expect(tuned.tuning).toMatchObject({ batchSize: 25, requestsPerSecond: 1.5 });
   });
 
@@ -41,25 +48,42 @@ describe("settings", () => {
     expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetries": "-1" }), {})).toThrow(
       'pulumi-auth0-permissions:maxRetries must be an integer >= 0, got "-1". Fix it with `pulumi config set pulumi-auth0-permissions:maxRetries 6` (the default).',
     );
-    expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:batchSize": "5000" }), {})).toThrow(/at most 1000/);
-    expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetryDelayMs": "200" }), {})).toThrow(/must be an integer >= 1000/);
+    expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:batchSize": "5000" }), {})).toThrow(
+      /at most 1000/,
+    );
+    expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetryDelayMs": "200" }), {})).toThrow(
+      /must be an integer >= 1000/,
+    );
   });
 
   it("prefers stack config over the environment, and falls back to the environment", () => {
-    const fromEnv = resolveSettings(config({}), { AUTH0_DOMAIN: "env.auth0.com", AUTH0_CLIENT_ID: "eid", AUTH0_CLIENT_SECRET: "es" });
-    expect(fromEnv).toMatchObject({ domain: "env.auth0.com", credentials: { clientId: "eid", audience: "https://env.auth0.com/api/v2/" } });
+    const fromEnv = resolveSettings(config({}), {
+      AUTH0_DOMAIN: "env.auth0.com",
+      AUTH0_CLIENT_ID: "eid",
+      AUTH0_CLIENT_SECRET: "es",
+    });
+    expect(fromEnv).toMatchObject({
+      domain: "env.auth0.com",
+      credentials: { clientId: "eid", audience: "https://env.auth0.com/api/v2/" },
+    });
     const both = resolveSettings(config(creds), { AUTH0_DOMAIN: "env.auth0.com" });
     expect(both.domain).toBe("t.eu.auth0.com");
   });
 
   it("uses auth0:audience when set, and an apiToken when there are no client credentials", () => {
-    expect(resolveSettings(config({ ...creds, "auth0:audience": "https://custom/api/v2/" }), {}).credentials).toMatchObject({ audience: "https://custom/api/v2/" });
-    expect(resolveSettings(config({ "auth0:domain": "t.auth0.com", "auth0:apiToken": "tok" }), {}).credentials).toEqual({ kind: "apiToken", apiToken: "tok" });
+    expect(
+      resolveSettings(config({ ...creds, "auth0:audience": "https://custom/api/v2/" }), {}).credentials,
+    ).toMatchObject({ audience: "https://custom/api/v2/" });
+    expect(resolveSettings(config({ "auth0:domain": "t.auth0.com", "auth0:apiToken": "tok" }), {}).credentials).toEqual(
+      { kind: "apiToken", apiToken: "tok" },
+    );
   });
 
   it("names the missing key when the domain or the credentials are missing", () => {
     expect(() => resolveSettings(config({}), {})).toThrow(/auth0:domain is not set.*pulumi config set auth0:domain/);
-    expect(() => resolveSettings(config({ "auth0:domain": "t.auth0.com", "auth0:clientId": "id" }), {})).toThrow(/auth0:clientSecret is not set/);
+    expect(() => resolveSettings(config({ "auth0:domain": "t.auth0.com", "auth0:clientId": "id" }), {})).toThrow(
+      /auth0:clientSecret is not set/,
+    );
   });
 
   it("normalizes the domain once: scheme, trailing slash and case", () => {

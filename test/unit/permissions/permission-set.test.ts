@@ -5,12 +5,22 @@ const p = (resourceServerIdentifier: string, permissionName: string) => ({ resou
 
 describe("permission sets", () => {
   it("canonicalize removes duplicates and sorts by API, then by name, in code-unit order", () => {
-    const result = canonicalize([p("https://b", "read:x"), p("https://a", "write:x"), p("https://a", "read:x"), p("https://b", "read:x")]);
+    const result = canonicalize([
+      p("https://b", "read:x"),
+      p("https://a", "write:x"),
+      p("https://a", "read:x"),
+      p("https://b", "read:x"),
+    ]);
     expect(result).toEqual([p("https://a", "read:x"), p("https://a", "write:x"), p("https://b", "read:x")]);
   });
 
   it("compares identifiers exactly: case and unicode forms are distinct permissions", () => {
-    const result = canonicalize([p("https://a", "Read:x"), p("https://a", "read:x"), p("https://a", "caf\u00e9"), p("https://a", "cafe\u0301")]);
+    const result = canonicalize([
+      p("https://a", "Read:x"),
+      p("https://a", "read:x"),
+      p("https://a", "caf\u00e9"),
+      p("https://a", "cafe\u0301"),
+    ]);
     expect(result).toHaveLength(4);
   });
 
@@ -24,7 +34,10 @@ describe("permission sets", () => {
   });
 
   it("plans exactly the difference between current and desired", () => {
-    expect(planChanges([p("a", "1"), p("a", "2")], [p("a", "2"), p("a", "3")])).toEqual({ toAdd: [p("a", "3")], toRemove: [p("a", "1")] });
+    expect(planChanges([p("a", "1"), p("a", "2")], [p("a", "2"), p("a", "3")])).toEqual({
+      toAdd: [p("a", "3")],
+      toRemove: [p("a", "1")],
+    });
     expect(difference([p("a", "1")], [p("a", "1")])).toEqual([]);
   });
 

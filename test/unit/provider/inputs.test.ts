@@ -9,7 +9,11 @@ const RS = "https://api.example.com";
 const ok = { resourceServerIdentifier: RS, permissionName: "read:x" };
 
 beforeEach(() => {
-  const values: Record<string, string> = { "auth0:domain": "t.auth0.com", "auth0:clientId": "id", "auth0:clientSecret": "secret" };
+  const values: Record<string, string> = {
+    "auth0:domain": "t.auth0.com",
+    "auth0:clientId": "id",
+    "auth0:clientSecret": "secret",
+  };
   setStackConfig((key) => values[key]);
 });
 
@@ -23,21 +27,61 @@ describe("check: bad input fails the preview, naming the property", () => {
     ["a missing userId", { permissions: [ok] }, "userId", /userId is required/],
     ["an empty userId", { userId: "", permissions: [ok] }, "userId", /userId must not be empty/],
     ["a white-space userId", { userId: "   ", permissions: [ok] }, "userId", /only white space/],
-    ["a userId padded with spaces", { userId: " auth0|a ", permissions: [ok] }, "userId", /must not start or end with white space/],
+    [
+      "a userId padded with spaces",
+      { userId: " auth0|a ", permissions: [ok] },
+      "userId",
+      /must not start or end with white space/,
+    ],
     ["a numeric userId", { userId: 42, permissions: [ok] }, "userId", /must be a string, got a number/],
     ["a userId with a newline", { userId: "auth0|a\nb", permissions: [ok] }, "userId", /control characters/],
-    ["a very long userId", { userId: "x".repeat(5000), permissions: [ok] }, "userId", /5000 characters long; the maximum is 1024/],
+    [
+      "a very long userId",
+      { userId: "x".repeat(5000), permissions: [ok] },
+      "userId",
+      /5000 characters long; the maximum is 1024/,
+    ],
     ["no permissions", { userId: "u" }, "permissions", /must be a list/],
     ["an empty list", { userId: "u", permissions: [] }, "permissions", /at least one permission/],
     ["a string instead of a list", { userId: "u", permissions: "read:x" }, "permissions", /must be a list/],
     ["a null item", { userId: "u", permissions: [null] }, "permissions[0]", /must be an object/],
     ["a string item", { userId: "u", permissions: ["read:x"] }, "permissions[0]", /must be an object/],
-    ["a missing permissionName", { userId: "u", permissions: [{ resourceServerIdentifier: RS }] }, "permissions[0].permissionName", /is required/],
-    ["an empty identifier", { userId: "u", permissions: [{ resourceServerIdentifier: "", permissionName: "a" }] }, "permissions[0].resourceServerIdentifier", /must not be empty/],
-    ["a numeric permissionName", { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: 7 }] }, "permissions[0].permissionName", /must be a string/],
-    ["a permissionName with a space", { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: "read x" }] }, "permissions[0].permissionName", /white space/],
-    ["snake_case field names", { userId: "u", permissions: [{ resource_server_identifier: RS, permission_name: "a" }] }, "permissions[0].resource_server_identifier", /Use resourceServerIdentifier/],
-    ["a very long permissionName", { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: "p".repeat(281) }] }, "permissions[0].permissionName", /maximum is 280/],
+    [
+      "a missing permissionName",
+      { userId: "u", permissions: [{ resourceServerIdentifier: RS }] },
+      "permissions[0].permissionName",
+      /is required/,
+    ],
+    [
+      "an empty identifier",
+      { userId: "u", permissions: [{ resourceServerIdentifier: "", permissionName: "a" }] },
+      "permissions[0].resourceServerIdentifier",
+      /must not be empty/,
+    ],
+    [
+      "a numeric permissionName",
+      { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: 7 }] },
+      "permissions[0].permissionName",
+      /must be a string/,
+    ],
+    [
+      "a permissionName with a space",
+      { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: "read x" }] },
+      "permissions[0].permissionName",
+      /white space/,
+    ],
+    [
+      "snake_case field names",
+      { userId: "u", permissions: [{ resource_server_identifier: RS, permission_name: "a" }] },
+      "permissions[0].resource_server_identifier",
+      /Use resourceServerIdentifier/,
+    ],
+    [
+      "a very long permissionName",
+      { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: "p".repeat(281) }] },
+      "permissions[0].permissionName",
+      /maximum is 280/,
+    ],
   ])("rejects %s", async (_name, news, property, reason) => {
     const failures = await failuresOf(news);
     expect(failures.map((f) => f.property)).toContain(property);
@@ -46,23 +90,37 @@ describe("check: bad input fails the preview, naming the property", () => {
   });
 
   it("rejects more than 1000 distinct permissions, Auth0's cap", async () => {
-    const permissions = Array.from({ length: 1001 }, (_, i) => ({ resourceServerIdentifier: RS, permissionName: `p${i}` }));
-    expect((await failuresOf({ userId: "u", permissions }))[0]?.reason).toMatch(/1001 distinct permissions; Auth0 allows at most 1000/);
+    const permissions = Array.from({ length: 1001 }, (_, i) => ({
+      resourceServerIdentifier: RS,
+      permissionName: `p${i}`,
+    }));
+    expect((await failuresOf({ userId: "u", permissions }))[0]?.reason).toMatch(
+      /1001 distinct permissions; Auth0 allows at most 1000/,
+    );
   });
 
   it("accepts 1000 permissions listed with duplicates, counting each once", async () => {
-    const permissions = Array.from({ length: 2000 }, (_, i) => ({ resourceServerIdentifier: RS, permissionName: `p${i % 1000}` }));
+    const permissions = Array.from({ length: 2000 }, (_, i) => ({
+      resourceServerIdentifier: RS,
+      permissionName: `p${i % 1000}`,
+    }));
     const result = await userPermissionsProvider.check({}, { userId: "u", permissions });
     expect(result.failures).toBeUndefined();
     expect(result.inputs?.["permissions"]).toHaveLength(1000);
   });
 
   it("canonicalizes: duplicates removed and a stable sort", async () => {
-    const result = await userPermissionsProvider.check({}, {
+    const result = await userPermissionsProvider.check(
+      {},
+      {
+        userId: "auth0|a",
+        permissions: [{ resourceServerIdentifier: RS, permissionName: "write:x" }, ok, ok],
+      },
+    );
+    expect(result.inputs).toEqual({
       userId: "auth0|a",
-      permissions: [{ resourceServerIdentifier: RS, permissionName: "write:x" }, ok, ok],
+      permissions: [ok, { resourceServerIdentifier: RS, permissionName: "write:x" }],
     });
-    expect(result.inputs).toEqual({ userId: "auth0|a", permissions: [ok, { resourceServerIdentifier: RS, permissionName: "write:x" }] });
   });
 
   it("lets values that are unknown during preview pass through", async () => {
@@ -80,8 +138,13 @@ describe("check: bad input fails the preview, naming the property", () => {
   });
 
   it("rejects a non-boolean restoreOnDelete and defaults it to true", async () => {
-    const bad = await rolePermissionRemovalProvider.check({}, { roleId: "rol_1", permissions: [ok], restoreOnDelete: "yes" });
-    expect(bad.failures).toEqual([{ property: "restoreOnDelete", reason: 'restoreOnDelete must be true or false, got the string "yes".' }]);
+    const bad = await rolePermissionRemovalProvider.check(
+      {},
+      { roleId: "rol_1", permissions: [ok], restoreOnDelete: "yes" },
+    );
+    expect(bad.failures).toEqual([
+      { property: "restoreOnDelete", reason: 'restoreOnDelete must be true or false, got the string "yes".' },
+    ]);
     const defaulted = await rolePermissionRemovalProvider.check({}, { roleId: "rol_1", permissions: [ok] });
     expect(defaulted.inputs).toMatchObject({ restoreOnDelete: true });
   });
@@ -89,9 +152,12 @@ describe("check: bad input fails the preview, naming the property", () => {
   it("fails the preview when no domain or credentials are configured, naming the key", async () => {
     const saved = { ...process.env };
     try {
-      for (const key of ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_API_TOKEN"]) delete process.env[key];
+      for (const key of ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_API_TOKEN"])
+        delete process.env[key];
       setStackConfig(() => undefined);
-      await expect(userPermissionsProvider.check({}, { userId: "u", permissions: [ok] })).rejects.toThrow(/auth0:domain is not set/);
+      await expect(userPermissionsProvider.check({}, { userId: "u", permissions: [ok] })).rejects.toThrow(
+        /auth0:domain is not set/,
+      );
     } finally {
       process.env = saved;
     }

@@ -4,7 +4,12 @@ import { setStackConfig, tenantApi } from "../../../src/provider/runtime";
 import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
 
 const config = (domain: string, extra: Record<string, string> = {}) => {
-  const values: Record<string, string> = { "auth0:domain": domain, "auth0:clientId": "id", "auth0:clientSecret": "secret", ...extra };
+  const values: Record<string, string> = {
+    "auth0:domain": domain,
+    "auth0:clientId": "id",
+    "auth0:clientSecret": "secret",
+    ...extra,
+  };
   setStackConfig((key) => values[key]);
 };
 
@@ -19,12 +24,20 @@ describe("the provider runtime", () => {
     expect(tenantApi().api).toBe(first.api);
 
     // 50 concurrent reads, as a refresh of 50 resources: one token request, never one per call.
-    const token = nock("https://shared.test.auth0.com").post("/oauth/token").once().reply(200, { access_token: "tok", expires_in: 86400 });
+    const token = nock("https://shared.test.auth0.com")
+      .post("/oauth/token")
+      .once()
+      .reply(200, { access_token: "tok", expires_in: 86400 });
     const reads = nock("https://shared.test.auth0.com")
       .get(/\/api\/v2\/users\/.*\/permissions/)
       .times(50)
       .reply(200, { permissions: [], start: 0, limit: 100, total: 0 });
-    const state = (i: number) => ({ schemaVersion: 1, domain: "shared.test.auth0.com", userId: `auth0|u${i}`, permissions: [{ resourceServerIdentifier: "https://api", permissionName: "read:x" }] });
+    const state = (i: number) => ({
+      schemaVersion: 1,
+      domain: "shared.test.auth0.com",
+      userId: `auth0|u${i}`,
+      permissions: [{ resourceServerIdentifier: "https://api", permissionName: "read:x" }],
+    });
     await Promise.all(Array.from({ length: 50 }, (_, i) => users.read(`auth0|u${i}`, state(i))));
     expect(token.isDone() && reads.isDone()).toBe(true);
     expect(tenantApi()).toBe(first);

@@ -39,7 +39,9 @@ describe("argument types", () => {
     const typed = (): void => {
       new UserPermissions("typed", {
         userId: pulumi.output("auth0|a"),
-        permissions: pulumi.output([{ resourceServerIdentifier: pulumi.output("https://api"), permissionName: "read:x" }]),
+        permissions: pulumi.output([
+          { resourceServerIdentifier: pulumi.output("https://api"), permissionName: "read:x" },
+        ]),
       });
       // @ts-expect-error: resourceServerIdentifier is required
       new UserPermissions("bad", { userId: "auth0|a", permissions: [{ permissionName: "read:x" }] });

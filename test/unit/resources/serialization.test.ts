@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { forwardingProvider } from "../../../src/resources/forwarding-provider";
 
 // Loads serialized text the way the engine's dynamic-provider host does.
-const requireFromString: (code: string) => { handler: () => pulumi.dynamic.ResourceProvider } = require("require-from-string");
+const requireFromString: (code: string) => {
+  handler: () => pulumi.dynamic.ResourceProvider;
+} = require("require-from-string");
 
 describe("the serialized provider", () => {
   it("is a tiny forwarder that requires the installed package and captures nothing but the kind", async () => {
@@ -24,7 +26,10 @@ describe("the serialized provider", () => {
     const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     const loaded = requireFromString(serialized.text).handler();
     await loaded.configure!({
-      config: { get: (key: string) => ({ "auth0:domain": "t.auth0.com", "auth0:apiToken": "x" })[key], require: () => "" } as never,
+      config: {
+        get: (key: string) => ({ "auth0:domain": "t.auth0.com", "auth0:apiToken": "x" })[key],
+        require: () => "",
+      } as never,
     });
     const result = await loaded.check!({}, { roleId: "", permissions: [] });
     expect(result.failures?.map((f) => f.property)).toEqual(["roleId", "permissions"]);

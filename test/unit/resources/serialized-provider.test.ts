@@ -27,7 +27,9 @@ describe("which form of the provider goes into state", () => {
   });
 
   it("package.json exports each forwarder by name, listed after its dist path (Pulumi names a file by the last export listed)", () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, "../../../package.json"), "utf8")) as { exports: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(__dirname, "../../../package.json"), "utf8")) as {
+      exports: Record<string, unknown>;
+    };
     const keys = Object.keys(manifest.exports);
     for (const kind of ["user-permissions", "role-permission-removal"]) {
       const alias = keys.indexOf(`./dist/resources/forwarders/${kind}.js`);
