@@ -20,6 +20,11 @@ type Jose = typeof import("jose");
 /** Why an assertion was refused; callers answer every one of them 401 access_denied "Unauthorized". */
 export type AssertionResult = { client: ClientRecord } | { refused: string };
 
+/** jose, an optional dependency, is not installed: Private Key JWT cannot be verified. */
+export class MissingJoseError extends Error {
+  override readonly name = "MissingJoseError" as const;
+}
+
 /**
  * jose is an optional dependency, loaded on the first assertion: only the emulator's Private Key JWT needs it.
  */
@@ -27,7 +32,7 @@ async function loadJose(): Promise<Jose> {
   try {
     return await import("jose");
   } catch (error) {
-    throw new Error(
+    throw new MissingJoseError(
       "The emulator's Private Key JWT support needs the optional dependency jose: run `npm install jose`",
       { cause: error },
     );

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { clientAssertionType } from "../client-assertion";
+import { clientAssertionType, MissingJoseError } from "../client-assertion";
 import type { EmulatorContext } from "../context";
 import { readBody, type Reply } from "../http-io";
 import type { ClientRecord } from "../store";
@@ -106,7 +106,14 @@ export async function tokenRoute(context: EmulatorContext, request: IncomingMess
   ) {
     return oauthError(400, "invalid_request", "Missing required parameter: client_id");
   }
-  const client = await authenticateClient(context, fields, request.headers.authorization);
+  let client: ClientRecord | undefined;
+  try {
+    client = await authenticateClient(context, fields, request.headers.authorization);
+  } catch (error) {
+    // Fail closed, and say why: no token without a verified assertion.
+    if (error instanceof MissingJoseError) return oauthError(500, "server_error", error.message);
+    throw error;
+  }
   if (client === undefined) return unauthorizedClient();
   const audience = fields["audience"];
   if (audience === undefined) {
