@@ -115,6 +115,7 @@ async function leftovers(run: Run): Promise<{ emulatorRunning: boolean; caFile: 
     pid: number;
     ca_cert_path: string;
   };
+  expect(typeof details.pid).toBe("number"); // the emulator's own pid, from its --json line
   // The trap waits for the emulator, so it is gone when the shell is; allow a moment for a slow machine.
   for (let i = 0; i < 40 && alive(details.pid); i++) await new Promise((r) => setTimeout(r, 50));
   return {
