@@ -208,4 +208,50 @@ describe("the auth0-permissions-emulator command", () => {
     child.kill("SIGINT");
     expect(await exit).toBe(0);
   });
+
+  it("--user-permission-sources, --permission-order and --token-scope select those modes", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "emulator-cli-modes-"));
+    const seedFile = join(folder, "seed.json");
+    const scopes = Array.from({ length: 30 }, (_, i) => `s:${String(i).padStart(2, "0")}`);
+    const grant = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
+    writeFileSync(
+      seedFile,
+      JSON.stringify({
+        resource_servers: [{ identifier: API, scopes }],
+        roles: [{ id: "rol_all", permissions: scopes.map(grant) }],
+        users: [{ user_id: "auth0|m", permissions: [grant("s:00")], roles: ["rol_all"] }],
+      }),
+    );
+    const { child, firstLine, exit } = start([
+      ...["--json", "--http", "--seed", seedFile, "--token-scope"],
+      ...["--user-permission-sources", "direct-only", "--permission-order", "shuffled"],
+    ]);
+    running.push(child);
+    const details = JSON.parse(await firstLine) as Record<string, string>;
+    const client = new TestClient({
+      url: details["url"] ?? "",
+      domain: details["domain"] ?? "",
+      caCertPath: undefined,
+      clientId: details["client_id"] ?? "",
+      clientSecret: details["client_secret"] ?? "",
+    });
+    const token = await client.request("POST", "/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: details["client_id"] ?? "",
+        client_secret: details["client_secret"] ?? "",
+        audience: `https://${details["domain"]}/api/v2/`,
+      },
+    });
+    expect(token.json).toHaveProperty("scope");
+    const user = (await client.api("GET", "/users/auth0%7Cm/permissions")).json as Array<{ permission_name: string }>;
+    expect(user.map((entry) => entry.permission_name)).toEqual(["s:00"]);
+    const role = (await client.api("GET", "/roles/rol_all/permissions?per_page=30")).json as Array<{
+      permission_name: string;
+    }>;
+    expect(role.map((entry) => entry.permission_name)).not.toEqual(scopes);
+    client.close();
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+  });
 });
