@@ -121,6 +121,19 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number, options:
       "User-Agent": USER_AGENT,
       ...request.headers,
     };
+    // axios silently strips characters HTTP forbids in a header (a newline, a non-Latin-1 letter) and
+    // would send a different credential than configured: refuse the request instead.
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      if (!/^[\t\x20-\x7e]*$/.test(value)) {
+        throw new TransportError("ERR_INVALID_REQUEST", {
+          kind: "invalid-request",
+          cause: undefined,
+          message:
+            `${request.method} ${request.path}: the ${name} header holds a character HTTP forbids (a control ` +
+            "character or a non-ASCII letter); it was not sent. Check the configured credential for a stray character",
+        });
+      }
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), deadlineMs);
     try {
@@ -141,6 +154,16 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number, options:
         signal: controller.signal,
       });
       const responseHeaders = lowerCaseHeaders(response.headers as Record<string, unknown>);
+      if (proxy !== undefined && response.status === 407) {
+        // The proxy's answer (https-proxy-agent hands a refused CONNECT back as a response), not the tenant's.
+        throw new TransportError("ERR_PROXY_AUTH", {
+          kind: "connection",
+          cause: undefined,
+          message:
+            `${request.method} ${request.path}: the proxy ${describeProxy(proxy)} refused the request (407 Proxy ` +
+            "Authentication Required); check the user name and password in HTTPS_PROXY / HTTP_PROXY",
+        });
+      }
       const body = Buffer.isBuffer(response.data) ? response.data : Buffer.alloc(0);
       const encoding = (responseHeaders["content-encoding"] ?? "").trim().toLowerCase();
       if (body.length > 0 && encoding !== "" && encoding !== "identity") {
