@@ -88,15 +88,18 @@ describe("hostile network: a CONNECT proxy between the client and an HTTPS tenan
     }
   });
 
-  it("NO_PROXY bypasses the proxy (a host name covers its port, as with curl)", async () => {
+  it("NO_PROXY bypasses the proxy (a host name covers its port, as with curl); other hosts still use it", async () => {
     const proxy = await startConnectProxy();
     try {
       process.env["HTTPS_PROXY"] = proxy.url;
       process.env["NO_PROXY"] = "example.internal,localhost";
-      const { client } = hostileClient(emulator.url, settingsFor(emulator));
-      expect((await client.request(readUser)).status).toBe(200);
+      expect((await hostileClient(emulator.url, settingsFor(emulator)).client.request(readUser)).status).toBe(200);
       expect(proxy.connects).toEqual([]);
       expect(proxy.plain).toEqual([]);
+      // The same request with a NO_PROXY that does not list the tenant goes through the proxy.
+      process.env["NO_PROXY"] = "example.internal,.localhost.example";
+      expect((await hostileClient(emulator.url, settingsFor(emulator)).client.request(readUser)).status).toBe(200);
+      expect(proxy.connects).toEqual([emulator.domain]);
     } finally {
       await proxy.close();
     }
