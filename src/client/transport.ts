@@ -100,7 +100,11 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number, options:
     transformResponse: [(data: unknown) => data],
     maxContentLength: maxResponseBytes,
     maxBodyLength: MAX_REQUEST_BYTES,
+    adapter: "http",
+    // Bodies are strings already, with their Content-Type set below.
+    transformRequest: [],
   });
+  pruneDefaults(http);
   let tlsChecked = base.protocol !== "https:";
   const via = proxy === undefined ? "" : ` through the proxy ${describeProxy(proxy)}`;
 
@@ -191,6 +195,18 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number, options:
 }
 
 const USER_AGENT = "pulumi-auth0-permissions";
+
+/**
+ * axios merges its instance defaults into every request's config, deeply for headers. Its stock default
+ * headers (a `common` bucket and one per method) and its browser-only XSRF and `transitional` options
+ * are of no use here, and merging them was a large part of axios' allocations per request: without them,
+ * about 17 % fewer young-generation collections per request (docs/performance.md, memory).
+ */
+function pruneDefaults(instance: AxiosInstance): void {
+  instance.defaults.headers = {} as AxiosInstance["defaults"]["headers"];
+  const defaults = instance.defaults as unknown as Record<string, unknown>;
+  for (const key of ["transitional", "xsrfCookieName", "xsrfHeaderName"]) delete defaults[key];
+}
 
 /** Maps whatever axios or Node threw to a TransportError, once, here: nothing above sees axios types. */
 function toTransportError(
