@@ -218,8 +218,9 @@ function resolveTuning(config: ConfigLookup): TuningSettings {
     const value = Number(raw.trim());
     const { min, max, integer } = TUNING_RANGES[name];
     if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      const rule = value > max ? `at most ${max}` : `${integer ? "an integer" : "a number"} >= ${min}`;
       throw new ConfigurationError(
-        `${key} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${JSON.stringify(raw)}. ` +
+        `${key} must be ${rule}, got ${JSON.stringify(raw)} (range ${min} to ${max}). ` +
           `Fix it with \`pulumi config set ${key} ${DEFAULT_TUNING[name]}\` (the default).`,
       );
     }

@@ -48,13 +48,13 @@ describe("settings", () => {
 
   it("rejects a bad tuning value naming the key and the fix", () => {
     expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetries": "-1" }), {})).toThrow(
-      'pulumi-auth0-permissions:maxRetries must be an integer from 0 to 20, got "-1". Fix it with `pulumi config set pulumi-auth0-permissions:maxRetries 6` (the default).',
+      'pulumi-auth0-permissions:maxRetries must be an integer >= 0, got "-1" (range 0 to 20). Fix it with `pulumi config set pulumi-auth0-permissions:maxRetries 6` (the default).',
     );
     expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:batchSize": "5000" }), {})).toThrow(
-      /batchSize must be an integer from 1 to 1000/,
+      /batchSize must be at most 1000, got "5000" \(range 1 to 1000\)/,
     );
     expect(() => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetryDelayMs": "200" }), {})).toThrow(
-      /must be an integer from 1000 to 600000/,
+      /must be an integer >= 1000, got "200" \(range 1000 to 600000\)/,
     );
   });
 
@@ -108,7 +108,7 @@ describe("settings", () => {
     // The value of the issue: 2^32 ms was accepted, and Node's timers fired after 1 ms.
     expect(() =>
       resolveSettings(config({ ...creds, "pulumi-auth0-permissions:maxRetryDelayMs": "4294967296" }), {}),
-    ).toThrow(/maxRetryDelayMs must be an integer from 1000 to 600000/);
+    ).toThrow(/maxRetryDelayMs must be at most 600000, got "4294967296" \(range 1000 to 600000\)/);
   });
 
   it("rejects a credential with surrounding white space at preview, naming the key and the fix, never the value", () => {
