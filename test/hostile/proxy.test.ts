@@ -105,6 +105,23 @@ describe("hostile network: a CONNECT proxy between the client and an HTTPS tenan
     }
   });
 
+  it("the tenant's certificate is verified through the tunnel: an untrusted one fails, whatever the proxy", async () => {
+    const proxy = await startConnectProxy();
+    const trusted = tls.getCACertificates("default");
+    try {
+      process.env["HTTPS_PROXY"] = proxy.url;
+      tls.setDefaultCACertificates(tls.getCACertificates("bundled")); // the emulator's CA no longer trusted
+      const { error } = await failureOf(hostileClient(emulator.url, settingsFor(emulator)).client.request(readUser));
+      expect(proxy.connects).toEqual([emulator.domain]);
+      expect(error.message).toMatch(
+        /POST \/oauth\/token failed with (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)/,
+      );
+    } finally {
+      tls.setDefaultCACertificates(trusted);
+      await proxy.close();
+    }
+  });
+
   it("proxy credentials in the URL are used, and a refused password is never printed", async () => {
     const proxy = await startConnectProxy({ user: "ci-runner", password: "pr0xy p@ss" });
     try {

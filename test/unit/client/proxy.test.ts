@@ -64,6 +64,8 @@ describe("proxy choice from the environment", () => {
 
   it("a proxy variable that is not a URL fails with a message that does not quote it", () => {
     process.env["HTTPS_PROXY"] = "http://user:pa ss@[bad";
-    expect(() => proxied("https://t.eu.auth0.com")).toThrow(/is not a URL$/);
+    expect(() => proxied("https://t.eu.auth0.com")).toThrow(
+      /is not a URL; set it to http:\/\/\[user:password@\]host:port, or unset it$/,
+    );
   });
 });
