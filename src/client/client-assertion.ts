@@ -1,6 +1,6 @@
 import { createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
-import { SignJWT } from "jose";
 import { CLIENT_ASSERTION_LIFETIME_S, type ClientAssertionSigningAlg } from "../config/defaults";
+import { ConfigurationError } from "../errors";
 
 /** The `client_assertion_type` of a Private Key JWT token request (RFC 7523). */
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -34,7 +34,8 @@ export function assertionClaims(
 
 /**
  * Signs a fresh client assertion at each call (a unique `jti` each time: Auth0 refuses a replay), with
- * jose. The key is parsed once, on first use.
+ * jose. The key is parsed once, on first use; jose is loaded then too, so that stacks with a client
+ * secret never load it.
  */
 export function clientAssertionSigner(
   input: ClientAssertionInput,
@@ -44,6 +45,7 @@ export function clientAssertionSigner(
   let key: KeyObject | undefined;
   return async () => {
     key ??= createPrivateKey({ key: input.privateKeyPem, format: "pem" });
+    const { SignJWT } = await loadJose();
     const claims = assertionClaims(input, now(), newJti());
     return new SignJWT({ jti: claims.jti })
       .setProtectedHeader({ alg: input.signingAlg, typ: "JWT" })
@@ -54,4 +56,16 @@ export function clientAssertionSigner(
       .setExpirationTime(claims.exp)
       .sign(key);
   };
+}
+
+async function loadJose(): Promise<typeof import("jose")> {
+  try {
+    return await import("jose");
+  } catch (cause) {
+    throw new ConfigurationError(
+      "auth0:clientAssertionPrivateKey (Private Key JWT) needs the package jose, a dependency of " +
+        "pulumi-auth0-permissions that is not installed: run `npm install jose`.",
+      { cause },
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
+import { ConfigurationError } from "../errors";
 
 /**
  * Which proxy, if any, carries requests to one tenant, as curl and the Go SDKs decide it:
@@ -20,7 +21,10 @@ export function proxyFor(baseUrl: URL, env: NodeJS.ProcessEnv = process.env): UR
     return new URL(proxy);
   } catch {
     // Not the parser's message: it quotes the value, credentials included.
-    throw new Error(`the proxy for ${baseUrl.host} (from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a URL`);
+    throw new ConfigurationError(
+      `The proxy for ${baseUrl.host} (from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a URL; ` +
+        "set it to http://[user:password@]host:port, or unset it",
+    );
   }
 }
 

@@ -138,11 +138,12 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number, options:
         });
       }
     }
+    // Built before the attempt's deadline starts; a failure here (a key jose refuses) is not a network error.
+    const form = request.freshForm ? await request.freshForm() : request.form;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), deadlineMs);
     try {
       let data: string | undefined;
-      const form = request.freshForm ? await request.freshForm() : request.form;
       if (form !== undefined) {
         headers["Content-Type"] = "application/x-www-form-urlencoded";
         data = new URLSearchParams(form).toString();
