@@ -1,8 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_TUNING, type ClientAssertionSigningAlg } from "../../src/config/defaults";
 import { resolveSettings, type Settings } from "../../src/config/settings";
 import { Auth0TokenError } from "../../src/errors";
+import { managementScopes, startEmulator } from "../../src/emulator";
 import { startJwtTenant } from "./support/jwt-tenant";
 import { failureOf, hostileClient, readUser } from "./support/servers";
 
@@ -79,6 +82,48 @@ describe("hostile tenant: Private Key JWT, verified", () => {
     );
     for (const line of other.privateKeyPem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) {
       expect(error.message + logs.join("\n")).not.toContain(line);
+    }
+  });
+});
+
+describe("Private Key JWT against the emulator over HTTPS (public key seeded per client)", () => {
+  it("the emulator verifies the client's assertions (after a 503 too); a stranger's key is refused", async () => {
+    const keys = keyPair();
+    const rs = "https://api.example.com";
+    const emulator = await startEmulator({
+      seed: {
+        resource_servers: [{ identifier: rs, scopes: ["read:reports"] }],
+        users: [
+          {
+            user_id: "auth0|hostile",
+            permissions: [{ resource_server_identifier: rs, permission_name: "read:reports" }],
+          },
+        ],
+        clients: [{ client_id: "jwt-client", public_key: keys.publicKeyPem, scopes: [...managementScopes] }],
+      },
+    });
+    const trusted = tls.getCACertificates("default");
+    tls.setDefaultCACertificates([...trusted, readFileSync(emulator.caCertPath!, "utf8")]);
+    try {
+      const settings = jwtSettings(emulator.domain, keys.privateKeyPem, "PS256");
+      // One token request answered 503 by a fault: the retry signs a new assertion, which the emulator verifies.
+      emulator.admin.addFault({ match: { method: "POST", path: "^/oauth/token$" }, response: { status: 503 } });
+      const { client } = hostileClient(emulator.url, settings);
+      const response = await client.request(readUser);
+      expect(response.status).toBe(200);
+      expect(emulator.admin.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+        "POST /oauth/token 503",
+        "POST /oauth/token 200",
+        "GET /api/v2/users/auth0%7Chostile/permissions 200",
+      ]);
+
+      const stranger = hostileClient(emulator.url, jwtSettings(emulator.domain, keyPair().privateKeyPem)).client;
+      const { error } = await failureOf(stranger.request(readUser));
+      expect(error).toBeInstanceOf(Auth0TokenError);
+      expect(error.message).toMatch(/the token endpoint answered 401/);
+    } finally {
+      tls.setDefaultCACertificates(trusted);
+      await emulator.stop();
     }
   });
 });
