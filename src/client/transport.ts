@@ -73,7 +73,7 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
  * - `timeoutMs` is the total deadline of one attempt: connect, TLS, headers and the whole body. A
  *   server that trickles its answer fails with `timeout` when it passes.
  * - Bodies are capped at `maxResponseBytes`; no encoding is asked for (`Accept-Encoding: identity`,
- *   axios' decompression off), and a compressed body that arrives anyway is refused unread.
+ *   axios' decompression off), and a compressed body that arrives anyway is refused, never inflated.
  * - Proxies from the environment, through `CONNECT` for https (see proxy.ts).
  * - The body is read as UTF-8 text and parsed as JSON when it is JSON.
  */
@@ -177,7 +177,7 @@ export function createHttpTransport(baseUrl: string, timeoutMs: number, options:
           cause: undefined,
           message:
             `${request.method} ${request.path}: the answer came compressed (Content-Encoding: ` +
-            `${encoding.slice(0, 40)}) although none was asked for; it was refused unread`,
+            `${encoding.slice(0, 40)}) although none was asked for; it was refused, not inflated`,
         });
       }
       return { status: response.status, headers: responseHeaders, data: parseBody(body) };
@@ -238,7 +238,7 @@ function toTransportError(
       cause,
       message:
         `${what}: the answer is larger than ${facts.maxResponseBytes} bytes ` +
-        "(pulumi-auth0-permissions:maxResponseBytes); it was dropped unread",
+        "(pulumi-auth0-permissions:maxResponseBytes); the rest was not read",
     });
   }
   // The connection closed in the middle of the body: the same as a reset before it, worth a retry.
