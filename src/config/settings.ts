@@ -235,5 +235,11 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function readDebug(config: ConfigLookup): boolean {
   const value = nonEmpty(config(`${CONFIG_NAMESPACE}:debug`));
-  return value === undefined ? DEFAULT_DEBUG : /^(1|true|yes)$/i.test(value.trim());
+  if (value === undefined) return DEFAULT_DEBUG;
+  if (/^(1|true|yes)$/i.test(value.trim())) return true;
+  if (/^(0|false|no)$/i.test(value.trim())) return false;
+  throw new ConfigurationError(
+    `${CONFIG_NAMESPACE}:debug must be true or false, got ${JSON.stringify(value)}. ` +
+      `Fix it with \`pulumi config set ${CONFIG_NAMESPACE}:debug true\`.`,
+  );
 }

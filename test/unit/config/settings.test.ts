@@ -111,6 +111,13 @@ describe("settings", () => {
     ).toThrow(/maxRetryDelayMs must be at most 600000, got "4294967296" \(range 1000 to 600000\)/);
   });
 
+  it("reads debug as true or false, and rejects anything else naming the key", () => {
+    const debug = (value: string) => resolveSettings(config({ ...creds, "pulumi-auth0-permissions:debug": value }), {});
+    expect(debug("true").debug).toBe(true);
+    expect(debug("No").debug).toBe(false);
+    expect(() => debug("maybe")).toThrow(/pulumi-auth0-permissions:debug must be true or false, got "maybe"/);
+  });
+
   it("rejects a credential with surrounding white space at preview, naming the key and the fix, never the value", () => {
     const secret = "abc-very-secret\n";
     const error = (() => {
