@@ -42,8 +42,8 @@ describe("hostile servers: time and size bounds", () => {
     const { error, ms } = await failureOf(hostileClient(url, settings).client.request(readUser));
     expect(error).toBeInstanceOf(Auth0NetworkError);
     expect(error.message).toMatch(/failed with ETIMEDOUT after 2 attempts \(.*no complete answer within 400 ms/);
-    // two attempts of 400 ms and one backoff of at most 500 ms
-    expect(ms).toBeLessThan(3_000);
+    // two attempts of 400 ms and one backoff of at most 500 ms, with slack for a loaded machine
+    expect(ms).toBeLessThan(4_000);
   }, 10_000);
 
   it("a trickling token endpoint fails the token request at requestTimeoutMs, and every waiting resource with it", async () => {
@@ -52,7 +52,7 @@ describe("hostile servers: time and size bounds", () => {
     const { client } = hostileClient(url, settings);
     const started = Date.now();
     const results = await Promise.allSettled([1, 2, 3].map(() => client.request(readUser)));
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(4_000);
     for (const result of results) {
       expect(result.status).toBe("rejected");
       expect(String((result as PromiseRejectedResult).reason.message)).toMatch(

@@ -55,8 +55,8 @@ describe("hostile servers: rate-limit headers nobody should send", () => {
       const { client } = hostileClient(server.url, settings);
       const started = Date.now();
       const results = await Promise.allSettled([1, 2, 3].map(() => client.request(readUser)));
-      // The retry budget, plus one wait of maxRetryDelayMs in the pacer and one attempt.
-      expect(Date.now() - started).toBeLessThan(3_000 + 1_000 + 1_000);
+      // The retry budget, plus one wait of maxRetryDelayMs in the pacer, plus slack for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(3_000 + 1_000 + 3_000);
       for (const result of results) {
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(Auth0ApiError);
         expect((result as PromiseRejectedResult).reason.status).toBe(429);
