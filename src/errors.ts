@@ -66,7 +66,10 @@ export class Auth0NetworkError extends Auth0PermissionsError {
   }) {
     super(
       `Could not ${args.context.action} ${args.context.target}: ${args.method} ${args.path} failed with ${args.code}` +
-        `${args.attempts > 1 ? ` after ${args.attempts} attempts` : ""}. Check that the tenant domain is reachable; ` +
+        `${args.attempts > 1 ? ` after ${args.attempts} attempts` : ""}` +
+        // The transport's own words (a deadline, a size cap, a refused encoding): built without secrets.
+        `${args.cause instanceof Error && args.cause.name === "TransportError" ? ` (${args.cause.message})` : ""}. ` +
+        "Check that the tenant domain is reachable; " +
         "the operation is safe to retry with `pulumi up`.",
       { cause: args.cause },
     );

@@ -38,7 +38,10 @@ export function tenantApi(settings: Settings = currentSettings()): TenantApi {
       process.stderr.write(`pulumi-auth0-permissions: ${line}\n`);
     };
     const client = new ManagementClient(settings, {
-      transport: createHttpTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs),
+      transport: createHttpTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs, {
+        maxResponseBytes: settings.tuning.maxResponseBytes,
+        warn: log,
+      }),
       clock: systemClock,
       random: Math.random,
       log,
