@@ -6,7 +6,8 @@ import { canonicalize, difference, intersection, union } from "../permissions/pe
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { restoreEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
-import { currentSettings, tenantApi, type TenantApi } from "./runtime";
+import type { ProviderRuntime, TenantApi } from "./runtime";
+import type { Handlers } from "./index";
 import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
 
 /**
@@ -28,9 +29,9 @@ export interface RolePermissionRemovalInputs {
 
 const RESOURCE = "RolePermissionRemoval";
 
-export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handlers => ({
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkResourceInputs(news, "roleId", currentSettings, (failures) => ({
+    return checkResourceInputs(news, "roleId", runtime.settings, (failures) => ({
       restoreOnDelete: checkOptionalBoolean(news["restoreOnDelete"], "restoreOnDelete", true, failures),
     }));
   },
@@ -41,7 +42,7 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.DiffResult> {
     assertReadableState(olds, describe(olds.roleId));
-    assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
+    assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
     return {
@@ -52,7 +53,7 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
   },
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {
-    const tenant = tenantApi();
+    const tenant = runtime.tenant();
     const removed: Permission[] = [];
     try {
       await removePresent(tenant, role(inputs.roleId), inputs.permissions, (batch) => removed.push(...batch));
@@ -75,7 +76,7 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
 
   async read(id: string, props: RolePermissionRemovalState): Promise<pulumi.dynamic.ReadResult> {
     assertReadableState(props, describe(props.roleId));
-    const tenant = tenantApi();
+    const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     try {
       const current = await tenant.api.list(role(props.roleId));
@@ -94,7 +95,7 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     news: RolePermissionRemovalInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
     assertReadableState(olds, describe(olds.roleId));
-    const tenant = tenantApi();
+    const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     const holder = role(news.roleId);
     // olds.permissions may be narrowed by a refresh (drift): what is listed now but not there is removed (again).
@@ -126,13 +127,13 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
 
   async delete(_id: string, props: RolePermissionRemovalState): Promise<void> {
     assertReadableState(props, describe(props.roleId));
-    const tenant = tenantApi();
+    const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
     const notRestored = await restoreEach(tenant, role(props.roleId), props.removedPermissions);
     warnNotRestored(tenant, props.roleId, notRestored);
   },
-};
+});
 
 /** Reads the role and removes the listed permissions it has; returns exactly what it found to remove. */
 async function removePresent(

@@ -6,7 +6,8 @@ import { canonicalize, difference, intersection, union } from "../permissions/pe
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { removeEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
-import { currentSettings, tenantApi } from "./runtime";
+import type { ProviderRuntime } from "./runtime";
+import type { Handlers } from "./index";
 import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserPermissionsState } from "./state";
 
 /**
@@ -26,9 +27,9 @@ export interface UserPermissionsInputs {
 
 const RESOURCE = "UserPermissions";
 
-export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => ({
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkResourceInputs(news, "userId", currentSettings);
+    return checkResourceInputs(news, "userId", runtime.settings);
   },
 
   async diff(
@@ -37,7 +38,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.DiffResult> {
     assertReadableState(olds, describe(olds.userId));
-    assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
+    assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
     return {
       changes: replaces.length > 0 || permissionsChanged(granted(olds), news["permissions"]),
@@ -48,7 +49,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
   },
 
   async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
-    const { settings, api } = tenantApi();
+    const { settings, api } = runtime.tenant();
     const granted: Permission[] = [];
     try {
       await api.add(user(inputs.userId), inputs.permissions, (batch) => granted.push(...batch));
@@ -66,7 +67,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
 
   async read(id: string, props: UserPermissionsState): Promise<pulumi.dynamic.ReadResult> {
     assertReadableState(props, describe(props.userId));
-    const { settings, api } = tenantApi();
+    const { settings, api } = runtime.tenant();
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
       const direct = await api.list(user(props.userId));
@@ -86,7 +87,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     news: UserPermissionsInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
     assertReadableState(olds, describe(olds.userId));
-    const { settings, api } = tenantApi();
+    const { settings, api } = runtime.tenant();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
     // Grant what is listed but not known to be granted (drift included); revoke everything no longer
     // listed, drifted or not (revoking an absent permission is a no-op).
@@ -109,11 +110,11 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
 
   async delete(_id: string, props: UserPermissionsState): Promise<void> {
     assertReadableState(props, describe(props.userId));
-    const tenant = tenantApi();
+    const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.userId));
     await removeEach(tenant, user(props.userId), props.permissions);
   },
-};
+});
 
 function user(id: string): Holder {
   return { kind: "user", id };

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
-import { rolePermissionRemovalProvider as roles } from "../../src/provider/role-permission-removal";
 import type { RolePermissionRemovalState } from "../../src/provider/state";
-import { userPermissionsProvider as users } from "../../src/provider/user-permissions";
-import { emulatorTenant } from "./emulator-tenant";
+import { emulatorTenant, provider } from "./emulator-tenant";
+
+const users = provider("UserPermissions");
+const roles = provider("RolePermissionRemoval");
 
 const API = "https://api.example.com";
 const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });

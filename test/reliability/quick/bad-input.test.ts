@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
-import { handlers } from "../../../src/provider";
-import { setStackConfig } from "../../../src/provider/runtime";
+import { configure, handlers } from "../../../src/provider";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
 import { configuredStack, setConfig } from "../support/cli";
 import { FULL, record } from "../support/figures";
@@ -313,7 +312,7 @@ describe("bad input through the provider's check (every case)", () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const config: Record<string, string | null> = { ...baseConfig(), ...(c.config ?? {}) };
-      setStackConfig((key) => config[key] ?? undefined);
+      await configure({ config: { get: (key) => config[key] ?? undefined } });
       const spec = c.spec ?? user("auth0|u1", ok);
       const news: Record<string, unknown> =
         spec.kind === "user"

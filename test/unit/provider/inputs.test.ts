@@ -1,21 +1,19 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { UNKNOWN_VALUE } from "../../../src/provider/inputs";
-import { rolePermissionRemovalProvider } from "../../../src/provider/role-permission-removal";
-import { setStackConfig } from "../../../src/provider/runtime";
-import { userPermissionsProvider } from "../../../src/provider/user-permissions";
+import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
+import { createRuntime, type RuntimeOptions } from "../../../src/provider/runtime";
+import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
 
 const RS = "https://api.example.com";
 const ok = { resourceServerIdentifier: RS, permissionName: "read:x" };
 
-beforeEach(() => {
-  const values: Record<string, string> = {
-    "auth0:domain": "t.auth0.com",
-    "auth0:clientId": "id",
-    "auth0:clientSecret": "secret",
-  };
-  setStackConfig((key) => values[key]);
-});
+const configured: RuntimeOptions = {
+  config: (key) => ({ "auth0:domain": "t.auth0.com", "auth0:clientId": "id", "auth0:clientSecret": "secret" })[key],
+  env: {},
+};
+const userPermissionsProvider = userPermissionsHandlers(createRuntime(configured));
+const rolePermissionRemovalProvider = rolePermissionRemovalHandlers(createRuntime(configured));
 
 async function failuresOf(news: Record<string, unknown>) {
   const result = await userPermissionsProvider.check({}, news);
@@ -150,16 +148,7 @@ describe("check: bad input fails the preview, naming the property", () => {
   });
 
   it("fails the preview when no domain or credentials are configured, naming the key", async () => {
-    const saved = { ...process.env };
-    try {
-      for (const key of ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_API_TOKEN"])
-        delete process.env[key];
-      setStackConfig(() => undefined);
-      await expect(userPermissionsProvider.check({}, { userId: "u", permissions: [ok] })).rejects.toThrow(
-        /auth0:domain is not set/,
-      );
-    } finally {
-      process.env = saved;
-    }
+    const unconfigured = userPermissionsHandlers(createRuntime({ config: () => undefined, env: {} }));
+    await expect(unconfigured.check({}, { userId: "u", permissions: [ok] })).rejects.toThrow(/auth0:domain is not set/);
   });
 });

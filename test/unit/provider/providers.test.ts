@@ -1,11 +1,12 @@
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { WrongTenantError } from "../../../src/errors";
-import { rolePermissionRemovalProvider as roles } from "../../../src/provider/role-permission-removal";
+import type { Handlers } from "../../../src/provider";
+import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
 import { PartialProgressError } from "../../../src/provider/partial-progress";
-import { setStackConfig } from "../../../src/provider/runtime";
+import { createRuntime } from "../../../src/provider/runtime";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../../src/provider/state";
-import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
+import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
 
 const DOMAIN = "provider.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
@@ -43,6 +44,8 @@ const page = (names: string[], direct = true) => ({
 
 beforeAll(() => nock.disableNetConnect());
 let values: Record<string, string> = {};
+let users: Handlers;
+let roles: Handlers;
 const setBatchSize = (size: string) => {
   values["pulumi-auth0-permissions:batchSize"] = size;
 };
@@ -57,7 +60,9 @@ beforeEach(() => {
     "auth0:clientSecret": "secret",
     "pulumi-auth0-permissions:maxRetries": "0",
   };
-  setStackConfig((key) => values[key]);
+  const runtime = createRuntime({ config: (key) => values[key], env: {} });
+  users = userPermissionsHandlers(runtime);
+  roles = rolePermissionRemovalHandlers(runtime);
   nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
 });
 afterEach(() => {
