@@ -1,5 +1,6 @@
 import { CONFIG_NAMESPACE, DEFAULT_DEBUG, DEFAULT_TUNING, type TuningSettings } from "./defaults";
 import { ConfigurationError } from "../errors";
+import { normalizeDomain } from "./domain";
 
 /** Where credentials come from: the same keys as the official @pulumi/auth0 provider, then the environment. */
 export const CREDENTIAL_SOURCES = {
@@ -61,20 +62,6 @@ export function resolveSettings(config: ConfigLookup, env: NodeJS.ProcessEnv = p
     );
   }
   return { domain, credentials, tuning: resolveTuning(config), debug: readDebug(config) };
-}
-
-/** Accepts `tenant.auth0.com`, `https://tenant.auth0.com/` and `localhost:8443`; returns the bare host[:port]. */
-export function normalizeDomain(raw: string): string {
-  const trimmed = raw
-    .trim()
-    .replace(/^https:\/\//i, "")
-    .replace(/\/+$/, "");
-  if (trimmed === "" || /[\s/?#@]/.test(trimmed) || /^http:/i.test(trimmed)) {
-    throw new ConfigurationError(
-      `auth0:domain must be a host name such as "example.eu.auth0.com" (optionally with :port), got ${JSON.stringify(raw)}.`,
-    );
-  }
-  return trimmed.toLowerCase();
 }
 
 function resolveTuning(config: ConfigLookup): TuningSettings {
