@@ -95,7 +95,31 @@ export class PermissionsApi {
 }
 
 export function permissionsPath(holder: Holder): string {
-  return `/api/v2/${holder.kind}s/${encodeURIComponent(holder.id)}/permissions`;
+  return `${holderPath(holder)}/permissions`;
+}
+
+/** `/api/v2/users/{id}` or `/api/v2/roles/{id}`: the holder itself, to confirm it exists. */
+export function holderPath(holder: Holder): string {
+  return `/api/v2/${holder.kind}s/${encodePathSegment(holder.id)}`;
+}
+
+/**
+ * One path segment, percent-encoded as Auth0 expects (`auth0|x` as `auth0%7Cx`). Never a dot
+ * segment: `.` and `..` are sent as `%2E` and `%2E%2E`, so no proxy can resolve them into another
+ * endpoint. A string with a lone surrogate has no UTF-8 form and fails here, named, not as a URIError.
+ */
+export function encodePathSegment(value: string): string {
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch (error) {
+    throw new Auth0PermissionsError(
+      `The id ${JSON.stringify(value)} contains a lone UTF-16 surrogate, which has no UTF-8 form; nothing was sent. ` +
+        "Use the id exactly as Auth0 shows it.",
+      { cause: error },
+    );
+  }
+  return encoded === "." || encoded === ".." ? encoded.replace(/\./g, "%2E") : encoded;
 }
 
 export function describeHolder(holder: Holder): string {

@@ -28,7 +28,7 @@ export function isUnknown(value: unknown): boolean {
 /** Validates an id (`userId`, `roleId`). Returns the value unchanged: ids are compared exactly. */
 export function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
-  const problem = stringProblem(value, MAX_ID_LENGTH);
+  const problem = idProblem(value);
   if (problem)
     failures.push({
       property,
@@ -125,8 +125,25 @@ function fieldHint(field: (typeof PERMISSION_FIELDS)[number]): string {
     : ' Use the API\'s identifier (its audience), e.g. "https://api.example.com", not its id.';
 }
 
+/**
+ * What is wrong with a user or role id, or undefined. `.` and `..` are refused: as a path segment,
+ * any normalizing proxy would turn `/users/../permissions` into another endpoint.
+ */
+export function idProblem(value: unknown): string | undefined {
+  const problem = stringProblem(value, MAX_ID_LENGTH);
+  if (problem !== undefined) return problem;
+  if (value === "." || value === "..")
+    return `must not be ${JSON.stringify(value)}, which a URL path reads as a directory`;
+  return undefined;
+}
+
+/** True when the string has no lone surrogate, so it has a UTF-8 form (String#isWellFormed, ES2024). */
+export function isWellFormed(value: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+}
+
 /** Describes what is wrong with a required string, or undefined if it is fine. */
-function stringProblem(value: unknown, maxLength: number): string | undefined {
+export function stringProblem(value: unknown, maxLength: number): string | undefined {
   if (value === undefined || value === null) return "is required";
   if (typeof value !== "string") return `must be a string, got ${typeName(value)}`;
   if (value === "") return "must not be empty";
@@ -134,6 +151,7 @@ function stringProblem(value: unknown, maxLength: number): string | undefined {
   if (value !== value.trim()) return `must not start or end with white space, got ${JSON.stringify(value)}`;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
+  if (!isWellFormed(value)) return "must not contain a lone UTF-16 surrogate (it has no UTF-8 form to send)";
   if (value.length > maxLength) return `is ${value.length} characters long; the maximum is ${maxLength}`;
   return undefined;
 }

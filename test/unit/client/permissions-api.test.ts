@@ -1,5 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { encodePathSegment, holderPath, permissionsPath } from "../../../src/client/permissions-api";
+import { Auth0PermissionsError } from "../../../src/errors";
 import { BASE, testClient, tokenEndpoint, wire } from "../../helpers/tenant";
 
 const RS = "https://api.example.com";
@@ -208,5 +210,20 @@ describe("the permissions API", () => {
     await expect(api.list(user)).rejects.toThrow(
       "Could not list the permissions of user 'auth0|abc': Auth0 returned an unexpected list shape.",
     );
+  });
+});
+
+describe("path encoding", () => {
+  it("percent-encodes the id as one segment, and never emits a dot segment", () => {
+    expect(permissionsPath({ kind: "user", id: "auth0|a/b" })).toBe("/api/v2/users/auth0%7Ca%2Fb/permissions");
+    expect(permissionsPath({ kind: "user", id: "." })).toBe("/api/v2/users/%2E/permissions");
+    expect(permissionsPath({ kind: "role", id: ".." })).toBe("/api/v2/roles/%2E%2E/permissions");
+    expect(encodePathSegment("...")).toBe("...");
+    expect(holderPath({ kind: "role", id: "rol_1" })).toBe("/api/v2/roles/rol_1");
+  });
+
+  it("fails with a named error, not a URIError, on a lone surrogate", () => {
+    expect(() => encodePathSegment("auth0|\uD800")).toThrow(Auth0PermissionsError);
+    expect(() => encodePathSegment("auth0|\uD800")).toThrow(/lone UTF-16 surrogate.*nothing was sent/);
   });
 });

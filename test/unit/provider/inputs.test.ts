@@ -39,6 +39,27 @@ describe("check: bad input fails the preview, naming the property", () => {
       "userId",
       /5000 characters long; the maximum is 1024/,
     ],
+    [
+      "a userId with a lone surrogate",
+      { userId: "auth0|\uD800x", permissions: [ok] },
+      "userId",
+      /lone UTF-16 surrogate/,
+    ],
+    ["a userId of a trailing lone surrogate", { userId: "auth0|\uDBFF", permissions: [ok] }, "userId", /lone/],
+    ["a userId that is a dot segment", { userId: ".", permissions: [ok] }, "userId", /must not be "\."/],
+    ["a userId that is a dot-dot segment", { userId: "..", permissions: [ok] }, "userId", /must not be "\.\."/],
+    [
+      "a permissionName with a lone surrogate",
+      { userId: "u", permissions: [{ resourceServerIdentifier: RS, permissionName: "read:\uDC00" }] },
+      "permissions[0].permissionName",
+      /lone UTF-16 surrogate/,
+    ],
+    [
+      "an identifier with a lone surrogate",
+      { userId: "u", permissions: [{ resourceServerIdentifier: "https://api\uD83D", permissionName: "a" }] },
+      "permissions[0].resourceServerIdentifier",
+      /lone UTF-16 surrogate/,
+    ],
     ["no permissions", { userId: "u" }, "permissions", /must be a list/],
     ["an empty list", { userId: "u", permissions: [] }, "permissions", /at least one permission/],
     ["a string instead of a list", { userId: "u", permissions: "read:x" }, "permissions", /must be a list/],
@@ -150,5 +171,18 @@ describe("check: bad input fails the preview, naming the property", () => {
   it("fails the preview when no domain or credentials are configured, naming the key", async () => {
     const unconfigured = userPermissionsHandlers(createRuntime({ config: () => undefined, env: {} }));
     await expect(unconfigured.check({}, { userId: "u", permissions: [ok] })).rejects.toThrow(/auth0:domain is not set/);
+  });
+});
+
+describe("check: a role id gets the same rules", () => {
+  it.each([".", "..", "rol_\uD800"])("rejects roleId %j, naming the property", async (roleId) => {
+    const result = await rolePermissionRemovalProvider.check({}, { roleId, permissions: [ok] });
+    expect(result.failures?.map((f) => f.property)).toEqual(["roleId"]);
+  });
+
+  it("accepts well-formed ids that merely contain dots or surrogate pairs", async () => {
+    for (const userId of ["auth0|a.b", "...", "email|\uD83D\uDE00"]) {
+      expect((await userPermissionsProvider.check({}, { userId, permissions: [ok] })).failures).toBeUndefined();
+    }
   });
 });
