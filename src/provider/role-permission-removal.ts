@@ -1,14 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../errors";
 import type { BatchListener, Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
+import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
 import type { ProviderRuntime, TenantApi } from "./runtime";
 import type { Handlers } from "./index";
-import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
+import { STATE_SCHEMA_VERSION, assertSameTenant, parseRoleState, type RolePermissionRemovalState } from "./state";
 
 /**
  * RolePermissionRemoval keeps the listed permissions off a role and records what it took off.
@@ -36,12 +36,8 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     }));
   },
 
-  async diff(
-    _id: string,
-    olds: RolePermissionRemovalState,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    assertReadableState(olds, describe(olds.roleId));
+  async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    const olds = parseRoleState(stored, id);
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
@@ -74,8 +70,8 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     };
   },
 
-  async read(id: string, props: RolePermissionRemovalState): Promise<pulumi.dynamic.ReadResult> {
-    assertReadableState(props, describe(props.roleId));
+  async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
+    const props = parseRoleState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     try {
@@ -84,17 +80,14 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       const stillRemoved = difference(props.permissions, current);
       return { id, props: { ...props, permissions: stillRemoved } };
     } catch (error) {
-      if (isNotFound(error)) return { id: "" }; // the role is gone: nothing left to keep off it
+      // Only Auth0's own "does not exist" (or GET /roles/{id} confirming it) drops the resource from state.
+      if (await holderGoneAfter(tenant.api, role(props.roleId), error, "GET")) return { id: "" };
       throw error;
     }
   },
 
-  async update(
-    _id: string,
-    olds: RolePermissionRemovalState,
-    news: RolePermissionRemovalInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    assertReadableState(olds, describe(olds.roleId));
+  async update(id: string, stored: unknown, news: RolePermissionRemovalInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const olds = parseRoleState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     const holder = role(news.roleId);
@@ -125,8 +118,8 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     }
   },
 
-  async delete(_id: string, props: RolePermissionRemovalState): Promise<void> {
-    assertReadableState(props, describe(props.roleId));
+  async delete(id: string, stored: unknown): Promise<void> {
+    const props = parseRoleState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
@@ -151,7 +144,8 @@ async function removePresent(
 function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {
   if (notRestored.length === 0) return;
   tenant.log(
-    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) that no longer exist: ` +
+    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) Auth0 refused (deleted, or ` +
+      `rejected; see the warnings above): ` +
       `${notRestored.map(describePermission).join(", ")}.`,
   );
 }
