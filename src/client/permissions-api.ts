@@ -7,7 +7,7 @@ import {
   type Permission,
   type WirePermission,
 } from "../permissions/permission";
-import { canonicalize, chunk, difference } from "../permissions/permission-set";
+import { canonicalize, chunk, difference, type PermissionSet } from "../permissions/permission-set";
 import { Auth0ApiError, Auth0PermissionsError, UnrecognizedAnswerError, type OperationContext } from "../errors";
 import { describeAnswer, toleranceOf } from "./write-tolerance";
 import type { ManagementClient } from "./management-client";
@@ -40,7 +40,7 @@ export class PermissionsApi {
    * The pages must add up (`checkPage`); a server that repeats a page or under-reports `total`
    * fails the read instead of making an absent permission look removed.
    */
-  async list(holder: Holder): Promise<Permission[]> {
+  async list(holder: Holder): Promise<PermissionSet> {
     const context = { action: "list the permissions of", target: describeHolder(holder) };
     const collected: Permission[] = [];
     const seen = new Set<string>();

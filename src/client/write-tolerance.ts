@@ -46,7 +46,7 @@ interface Row {
 /** Auth0's validation codes: our request itself was malformed, which no permission is to blame for. */
 const VALIDATION_CODES = new Set(["invalid_body", "invalid_uri", "invalid_query_string"]);
 
-export const TOLERANCE_TABLE: readonly Row[] = [
+const TOLERANCE_TABLE: readonly Row[] = [
   {
     tolerance: "alreadyGranted",
     why: "409 to a POST: a tenant that refuses to assign what is already assigned (§13.1 is open)",

@@ -23,7 +23,7 @@ import { STATE_SCHEMA_VERSION, assertSameTenant, parseRoleState, type RolePermis
  */
 export interface RolePermissionRemovalInputs {
   readonly roleId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
   readonly restoreOnDelete: boolean;
 }
 
@@ -134,7 +134,7 @@ async function removePresent(
   holder: Holder,
   listed: readonly Permission[],
   onBatch: BatchListener,
-): Promise<Permission[]> {
+): Promise<readonly Permission[]> {
   if (listed.length === 0) return [];
   const present = intersection(listed, await tenant.api.list(holder));
   if (present.length > 0) await tenant.api.remove(holder, present, onBatch);

@@ -1,5 +1,6 @@
 import { MalformedStateError, WrongTenantError } from "../errors";
 import type { Permission } from "../permissions/permission";
+import { canonicalize, type PermissionSet } from "../permissions/permission-set";
 import { isWellFormed } from "./inputs";
 
 /**
@@ -14,27 +15,30 @@ export interface UserPermissionsState {
   readonly domain: string;
   readonly userId: string;
   /** The managed permissions: what the program lists. */
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
   /**
    * Listed permissions a refresh found missing in Auth0 (drift); the next update grants them again.
    * Kept apart from `permissions` so that a destroy still revokes the whole list. Absent when none.
    */
-  readonly driftedPermissions?: Permission[];
+  readonly driftedPermissions?: readonly Permission[];
 }
 
 export interface RolePermissionRemovalState {
   readonly schemaVersion: number;
   readonly domain: string;
   readonly roleId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
   readonly restoreOnDelete: boolean;
   /** What this resource actually took off the role, and so what a delete puts back. */
-  readonly removedPermissions: Permission[];
+  readonly removedPermissions: readonly Permission[];
   /** ISO time of the latest removal; absent if nothing was on the role. */
   readonly removedAt?: string;
 }
 
 /**
+ * The parsed state's permission lists are PermissionSets (canonical, frozen), so no operation on
+ * them sorts again; the interfaces above say `readonly Permission[]`, the shape written to state.
+ *
  * Reads a UserPermissions state, every field with its type, before any request: malformed state
  * must never fail open (a missing userId sent requests to /users/undefined/..., got a 404, and
  * reported "nothing to revoke"; a `permissions` string sent `{"permissions":[{}]}`).
@@ -123,7 +127,7 @@ class StateReader {
     return value;
   }
 
-  permissions(field: string): Permission[] {
+  permissions(field: string): PermissionSet {
     const value = this.record[field];
     if (!Array.isArray(value)) {
       throw this.malformed(
@@ -131,10 +135,10 @@ class StateReader {
         `must be a list of { resourceServerIdentifier, permissionName }, got ${typeName(value)}`,
       );
     }
-    return value.map((item: unknown, index) => this.permission(`${field}[${index}]`, item));
+    return canonicalize(value.map((item: unknown, index) => this.permission(`${field}[${index}]`, item)));
   }
 
-  optionalPermissions(field: string): Permission[] | undefined {
+  optionalPermissions(field: string): PermissionSet | undefined {
     return this.record[field] === undefined ? undefined : this.permissions(field);
   }
 

@@ -22,7 +22,7 @@ import { STATE_SCHEMA_VERSION, assertSameTenant, parseUserState, type UserPermis
  */
 export interface UserPermissionsInputs {
   readonly userId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
 }
 
 const RESOURCE = "UserPermissions";
@@ -118,15 +118,15 @@ function describe(userId: string): string {
 }
 
 /** The listed permissions not known to be missing in Auth0. */
-function granted(state: UserPermissionsState): Permission[] {
+function granted(state: UserPermissionsState): readonly Permission[] {
   return difference(state.permissions, state.driftedPermissions ?? []);
 }
 
 function toState(
   domain: string,
   userId: string,
-  permissions: Permission[],
-  drifted: Permission[] = [],
+  permissions: readonly Permission[],
+  drifted: readonly Permission[] = [],
 ): UserPermissionsState {
   // Absent rather than empty: outputs stay as they were for a resource without drift.
   return {
