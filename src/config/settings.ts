@@ -10,6 +10,7 @@ import {
   type TuningSettings,
 } from "./defaults";
 import { ConfigurationError } from "../errors";
+import { normalizeDomain } from "./domain";
 
 /** Where credentials come from: the same keys as the official @pulumi/auth0 provider, then the environment. */
 export const CREDENTIAL_SOURCES = {
@@ -193,20 +194,6 @@ function checkPrivateKey(pem: string, alg: ClientAssertionSigningAlg): string {
     throw new ConfigurationError(`${name} is an RSA key of ${bits} bits; Auth0 requires at least 2048. ${fix}`);
   }
   return pem;
-}
-
-/** Accepts `tenant.auth0.com`, `https://tenant.auth0.com/` and `localhost:8443`; returns the bare host[:port]. */
-export function normalizeDomain(raw: string): string {
-  const trimmed = raw
-    .trim()
-    .replace(/^https:\/\//i, "")
-    .replace(/\/+$/, "");
-  if (trimmed === "" || /[\s/?#@]/.test(trimmed) || /^http:/i.test(trimmed)) {
-    throw new ConfigurationError(
-      `auth0:domain must be a host name such as "example.eu.auth0.com" (optionally with :port), got ${JSON.stringify(raw)}.`,
-    );
-  }
-  return trimmed.toLowerCase();
 }
 
 function resolveTuning(config: ConfigLookup): TuningSettings {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
-import { rolePermissionRemovalProvider as roles } from "../../src/provider/role-permission-removal";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
-import { userPermissionsProvider as users } from "../../src/provider/user-permissions";
-import { emulatorTenant } from "../provider/emulator-tenant";
+import { emulatorTenant, provider } from "../provider/emulator-tenant";
+
+const roles = provider("RolePermissionRemoval");
+const users = provider("UserPermissions");
 
 // The library itself, against the emulator's 2026 answers: organization roles, token answers without a
 // `scope` member, role-sourced user permissions, and a shuffled list order.
@@ -34,7 +35,11 @@ afterAll(() => emulator.stop());
 
 describe("the library against the emulator's 2026 answers", () => {
   it("RolePermissionRemoval removes and restores permissions of an organization role", async () => {
-    const created = await roles.create({ roleId: "rol_org", permissions: [p("scope:005"), p("scope:140")] });
+    const created = await roles.create({
+      roleId: "rol_org",
+      permissions: [p("scope:005"), p("scope:140")],
+      restoreOnDelete: true, // as check returns it: the engine never creates without it
+    });
     const state = created.outs as RolePermissionRemovalState;
     expect(state.removedPermissions).toEqual([p("scope:005")]);
     expect(emulator.admin.state().roles[0]?.permissions).toHaveLength(119);

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
 import { DEFAULT_DEBUG, DEFAULT_TUNING, MAX_TIMER_MS, TUNING_RANGES } from "../../../src/config/defaults";
-import { normalizeDomain, resolveSettings } from "../../../src/config/settings";
+import { normalizeDomain } from "../../../src/config/domain";
+import { resolveSettings } from "../../../src/config/settings";
 
 const config = (values: Record<string, string>) => (key: string) => values[key];
 const creds = { "auth0:domain": "t.eu.auth0.com", "auth0:clientId": "id", "auth0:clientSecret": "secret" };
