@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type RawAxiosRequestHeaders } from "axios";
 import { DEFAULT_TUNING, clampTimerMs } from "../config/defaults";
+import { Auth0PermissionsError, ConfigurationError } from "../errors";
 import { agentFor, describeProxy, proxyFor, proxySecrets } from "./proxy";
 import { Redactor } from "./redact";
 
@@ -43,13 +44,12 @@ export type TransportErrorKind = "timeout" | "connection" | "too-large" | "refus
  * ERR_CONTENT_ENCODING and ERR_INVALID_REQUEST for the others (none of which is worth a retry).
  * The message is this library's own words; `cause` keeps a stripped copy of the underlying error.
  */
-export class TransportError extends Error {
+export class TransportError extends Auth0PermissionsError {
   constructor(
     readonly code: string,
     options: { cause: unknown; kind?: TransportErrorKind; message?: string },
   ) {
     super(options.message ?? `network error ${code}`, { cause: options.cause });
-    this.name = "TransportError";
     this.kind = options.kind ?? "connection";
   }
   readonly kind: TransportErrorKind;
@@ -79,7 +79,8 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
  */
 export function createHttpTransport(baseUrl: string, timeoutMs: number, options: TransportOptions = {}): Transport {
   const base = new URL(baseUrl);
-  if (base.protocol !== "https:" && base.protocol !== "http:") throw new Error(`unsupported protocol in ${baseUrl}`);
+  if (base.protocol !== "https:" && base.protocol !== "http:")
+    throw new ConfigurationError(`unsupported protocol in ${baseUrl}: use https:// (or http:// for the emulator)`);
   const deadlineMs = clampTimerMs(timeoutMs);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_TUNING.maxResponseBytes;
   const warn = options.warn ?? ((line: string) => process.stderr.write(`pulumi-auth0-permissions: ${line}\n`));
