@@ -1,10 +1,13 @@
+import { sleepFor } from "./timers";
+
 /** Time, injected so tests record waits instead of sleeping. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or earlier when `signal` aborts (a clock may ignore the signal). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) => sleepFor(ms, signal),
 };
