@@ -30,8 +30,10 @@ interface Waiter<Ticket> {
 /**
  * The queue of requests waiting to start, first come, first served. It holds no policy: the gate
  * says how many may run and when the next may go; the scheduler waits for that (or for a `wake`,
- * when an answer may have changed the picture), and turns away a waiter whose deadline comes
- * before its start could, at once rather than at the deadline when that is already known.
+ * when an answer may have changed the picture). A waiter whose deadline comes before the gate's
+ * start time is turned away at once, not at its deadline. Behind busy slots no timer runs: a
+ * waiter whose deadline passed is turned away when the queue next moves (a slot frees, an answer
+ * arrives or a request joins), so within one attempt's time, since every attempt is bounded.
  */
 export class StartScheduler<Ticket> {
   private running = 0;
@@ -79,10 +81,15 @@ export class StartScheduler<Ticket> {
     try {
       while (this.queue.length > 0) {
         const now = this.clock.now();
-        const free = this.running < this.gate.capacity();
-        // With a free slot the head goes at `startAt`; without, not before a slot frees (after now).
-        const startAt = free ? Math.max(now, this.gate.nextStartAt(now)) : undefined;
-        this.turnAway(startAt, now);
+        if (this.running >= this.gate.capacity()) {
+          // No slot: nothing starts before one frees (`finished` runs the pump again). Until then a
+          // waiter can't start, so one whose deadline has passed is turned away now.
+          this.turnAway(now + 1);
+          break;
+        }
+        const startAt = Math.max(now, this.gate.nextStartAt(now));
+        // The head goes at `startAt`, those behind it no earlier.
+        this.turnAway(startAt);
         const head = this.queue[0];
         if (head === undefined) break;
         if (startAt === now) {
@@ -91,12 +98,10 @@ export class StartScheduler<Ticket> {
           head.resolve(this.gate.started(now));
           continue;
         }
-        // Wait for the start time, for the nearest deadline (to turn that waiter away), or for a wake.
-        const nearestDeadline = Math.min(...this.queue.map((w) => w.deadline));
-        const until = Math.min(startAt ?? Infinity, nearestDeadline + 1);
+        // Wait for the start time, or for a wake (an answer may bring it forward).
         const controller = new AbortController();
         const woken = new Promise<void>((resolve) => (this.interrupt = { controller, resolve }));
-        await Promise.race([this.clock.sleep(until - now, controller.signal), woken]);
+        await Promise.race([this.clock.sleep(startAt - now, controller.signal), woken]);
         controller.abort();
         this.interrupt = undefined;
       }
@@ -105,9 +110,8 @@ export class StartScheduler<Ticket> {
     }
   }
 
-  /** Rejects every waiter whose deadline comes before it could start: the head's start, or later for those behind. */
-  private turnAway(startAt: number | undefined, now: number): void {
-    const earliest = startAt ?? now + 1;
+  /** Rejects every waiter whose deadline comes before `earliest`, the soonest any of them could start. */
+  private turnAway(earliest: number): void {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const waiter = this.queue[i]!;
       if (waiter.deadline < earliest) {
