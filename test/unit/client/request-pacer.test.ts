@@ -3,35 +3,7 @@ import type { Clock } from "../../../src/client/clock";
 import { RequestPacer, StartDeadlineError, type Permit } from "../../../src/client/request-pacer";
 import { TokenBucket } from "../../../src/emulator/rate-limiter";
 import { FakeClock } from "../../helpers/fake-clock";
-
-/** A clock whose sleeps wait until the test advances time, so a test can act in the middle of a wait. */
-class ManualClock implements Clock {
-  current = Date.UTC(2026, 10, 23, 12, 0, 0);
-  private timers: { at: number; resolve: () => void }[] = [];
-
-  now(): number {
-    return this.current;
-  }
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push({ at: this.current + Math.max(0, ms), resolve }));
-  }
-
-  async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
-    for (;;) {
-      await flush();
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (next === undefined || next.at > target) break;
-      this.timers.shift();
-      this.current = next.at;
-      next.resolve();
-    }
-    this.current = target;
-    await flush();
-  }
-}
+import { ManualClock } from "../../helpers/manual-clock";
 
 const flush = () => new Promise((r) => setImmediate(r));
 
