@@ -152,9 +152,10 @@ export class ManagementClient {
 
   /**
    * One logical request: for each attempt, leave from the pacer, the attempt, its outcome back to the
-   * pacer, then the retry policy's decision. Nothing outlives `deadline`: the pacer turns an attempt
-   * away when it could not start in time, an attempt still unanswered at the deadline is given up on,
-   * and the retry policy stops when a backoff would end beyond it.
+   * pacer, then the retry policy's decision. `deadline` bounds it all: the pacer turns an attempt away
+   * as soon as it knows it could not start in time (behind busy slots: when the next one frees), an
+   * attempt still unanswered at the deadline is given up on, and the retry policy stops when a backoff
+   * would end beyond it.
    */
   private async sendWithRetries(
     request: HttpRequest,

@@ -63,8 +63,9 @@ interface RateAnchor {
  *   which Auth0 is reported to send), probe with one request after a short pause;
  * - a 429 holds every request, the one that met it included, for one wait: `Retry-After`, else
  *   `x-ratelimit-reset`, at least `minRateLimitDelayMs`, plus jitter, at most `maxWaitMs`. It halves
- *   the learned rate (something else is using the bucket), and when the request had gone at a reset,
- *   this tenant's resets no longer decide when to go (they round down);
+ *   the learned rate (something else is using the bucket), once for the 429s of requests that were in
+ *   flight together; and when the request had gone at a reset, this tenant's resets no longer decide
+ *   when to go (they round down);
  * - optionally, a fixed rate (`requestsPerSecond`).
  */
 export class BucketModel {
