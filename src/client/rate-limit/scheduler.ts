@@ -31,7 +31,8 @@ interface Waiter<Ticket> {
  * The queue of requests waiting to start, first come, first served. It holds no policy: the gate
  * says how many may run and when the next may go; the scheduler waits for that (or for a `wake`,
  * when an answer may have changed the picture). A waiter whose deadline comes before the gate's
- * start time is turned away at once, not at its deadline. Behind busy slots no timer runs: a
+ * start time is turned away at once when no answer is pending (none can bring the start forward),
+ * else at its deadline. Behind busy slots no timer runs: a
  * waiter whose deadline passed is turned away when the queue next moves (a slot frees, an answer
  * arrives or a request joins), so within one attempt's time, since every attempt is bounded.
  */
@@ -88,8 +89,10 @@ export class StartScheduler<Ticket> {
           break;
         }
         const startAt = Math.max(now, this.gate.nextStartAt(now));
-        // The head goes at `startAt`, those behind it no earlier.
-        this.turnAway(startAt);
+        // The head goes at `startAt`, those behind it no earlier. With no answer pending, nothing can bring
+        // that forward: turn away now whoever would miss their deadline. Otherwise wait for the deadline.
+        const settled = this.running === 0;
+        this.turnAway(settled ? startAt : now + 1);
         const head = this.queue[0];
         if (head === undefined) break;
         if (startAt === now) {
@@ -98,16 +101,23 @@ export class StartScheduler<Ticket> {
           head.resolve(this.gate.started(now));
           continue;
         }
-        // Wait for the start time, or for a wake (an answer may bring it forward).
+        // Wait for the start time, for the nearest deadline, or for a wake (an answer may bring the start forward).
+        const until = settled ? startAt : Math.min(startAt, this.nearestDeadline() + 1);
         const controller = new AbortController();
         const woken = new Promise<void>((resolve) => (this.interrupt = { controller, resolve }));
-        await Promise.race([this.clock.sleep(startAt - now, controller.signal), woken]);
+        await Promise.race([this.clock.sleep(until - now, controller.signal), woken]);
         controller.abort();
         this.interrupt = undefined;
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  private nearestDeadline(): number {
+    let nearest = Infinity;
+    for (const waiter of this.queue) nearest = Math.min(nearest, waiter.deadline);
+    return nearest;
   }
 
   /** Rejects every waiter whose deadline comes before `earliest`, the soonest any of them could start. */

@@ -269,6 +269,44 @@ describe("the request pacer", () => {
     expect(clock.now()).toBe(start + 20_000);
   });
 
+  it("keeps a request whose deadline comes first while an answer pending may still bring its start forward", async () => {
+    const clock = new ManualClock();
+    const pacer = pacerOn(clock);
+    const bucket = (remaining: number) => ({
+      "x-ratelimit-limit": "10",
+      "x-ratelimit-remaining": String(remaining),
+      "x-ratelimit-reset": String(clock.now() / 1000 + 20),
+    });
+    (await permit(pacer)).report(answer(200, bucket(2)));
+    const a = await permit(pacer);
+    const b = await permit(pacer);
+    // `a` says the bucket is empty until the reset, 20 s away; `b` is still in flight.
+    a.report(answer(200, bucket(0)));
+    const c = pacer.permit(clock.now() + 5_000);
+    await clock.advance(100);
+    expect(await settled(c)).toBe(false);
+    // `b`'s answer shows tokens: `c` goes, well within its deadline.
+    b.report(answer(200, bucket(5)));
+    await clock.advance(0);
+    (await c).report(answer(200, bucket(4)));
+  });
+
+  it("turns a request away at its deadline when the pending answer did not help", async () => {
+    const clock = new ManualClock();
+    const pacer = pacerOn(clock);
+    const empty = { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0" };
+    (await permit(pacer)).report(answer(200, { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "2" }));
+    const a = await permit(pacer);
+    await permit(pacer); // in flight until the end of the test
+    a.report(answer(200, { ...empty, "x-ratelimit-reset": String(clock.now() / 1000 + 20) }));
+    const c = pacer.permit(clock.now() + 5_000);
+    const rejected = expect(c).rejects.toBeInstanceOf(StartDeadlineError);
+    await clock.advance(5_000);
+    expect(await settled(c)).toBe(false);
+    await clock.advance(1);
+    await rejected;
+  });
+
   it("turns away a queued request whose deadline passed behind a busy slot when the slot frees", async () => {
     const clock = new ManualClock();
     const pacer = pacerOn(clock, { maxConcurrentRequests: 1 });
