@@ -87,9 +87,9 @@ export class RetryBudgetError extends Auth0PermissionsError {
   }) {
     super(
       `Could not ${args.context.action} ${args.context.target}: ${args.method} ${args.path} did not finish within ` +
-        `the retry budget of ${args.budgetMs} ms (${args.why}${args.attempts > 0 ? `, after ${args.attempts} attempts` : ""}). ` +
-        "Its effect is unknown; running `pulumi up` again is safe. If the tenant is busy, raise " +
-        "pulumi-auth0-permissions:retryBudgetMs or lower pulumi-auth0-permissions:requestsPerSecond.",
+        `the retry budget of ${args.budgetMs} ms (${args.why}${args.attempts > 0 ? `, after ${args.attempts} attempt${args.attempts === 1 ? "" : "s"}` : ""}). ` +
+        `${args.attempts > 0 ? "Its effect is unknown" : "Nothing was sent"}; running \`pulumi up\` again is safe. ` +
+        "To give requests more time, raise pulumi-auth0-permissions:retryBudgetMs, or pass a lower --parallel so fewer of them queue at once.",
       { cause: args.cause },
     );
   }

@@ -242,9 +242,9 @@ describe("the management client", () => {
     const error = (await get(client).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe(
       `Could not list the permissions of user 'auth0|abc': GET ${path} did not finish within the retry budget of ` +
-        "10000 ms (the tenant's rate limit held it back). Its effect is unknown; running `pulumi up` again is safe. " +
-        "If the tenant is busy, raise pulumi-auth0-permissions:retryBudgetMs or lower " +
-        "pulumi-auth0-permissions:requestsPerSecond.",
+        "10000 ms (the tenant's rate limit held it back). Nothing was sent; running `pulumi up` again is safe. " +
+        "To give requests more time, raise pulumi-auth0-permissions:retryBudgetMs, or pass a lower --parallel so " +
+        "fewer of them queue at once.",
     );
     expect(sent).toBe(1);
     expect(clock.now()).toBe(start);
@@ -258,7 +258,7 @@ describe("the management client", () => {
     );
     const start = clock.now();
     const failed = expect(get(client)).rejects.toThrow(
-      /did not finish within the retry budget of 5000 ms \(the last attempt was still waiting for an answer, after 1 attempts\)/,
+      /did not finish within the retry budget of 5000 ms \(the last attempt was still waiting for an answer, after 1 attempt\)/,
     );
     await clock.advance(4_999);
     expect(clock.pending()).toBe(1);
