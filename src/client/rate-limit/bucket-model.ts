@@ -59,7 +59,7 @@ interface RateAnchor {
  *   refilled. That is a lower bound (rounding down to whole tokens, other clients of the same tenant
  *   and a full bucket only make it smaller), so a start the model allows finds a token;
  * - with no token: wait until the refill brings one, or until `x-ratelimit-reset` when that is
- *   sooner ("a token by then"); with neither (no rate learned yet, and a reset that has already come,
+ *   sooner ("a token by then"), but never more than `maxWaitMs` past the last start or answer; with neither (no rate learned yet, and a reset that has already come,
  *   which Auth0 is reported to send), probe with one request after a short pause;
  * - a 429 holds every request, the one that met it included, for one wait: `Retry-After`, else
  *   `x-ratelimit-reset`, at least `minRateLimitDelayMs`, plus jitter, at most `maxWaitMs`. It halves
@@ -111,7 +111,10 @@ export class BucketModel {
     // neither tells (nothing learned yet, and a reset already past or not trusted): the probe time.
     const refillAt = this.refillPerMs > 0 ? now + (1 - tokens) / this.refillPerMs : Infinity;
     const backAt = Math.min(refillAt, (this.resetTrusted ? this.resetAt : undefined) ?? Infinity);
-    return Math.max(at, backAt === Infinity ? this.probeAt : backAt);
+    if (backAt === Infinity) return Math.max(at, this.probeAt);
+    // A rate cut down by many 429s can put the next token far off; no later than `maxWaitMs` after the
+    // model last changed, one request goes to find out.
+    return Math.max(at, Math.min(backAt, this.levelAt + this.options.maxWaitMs));
   }
 
   /** A request starts at `now` (no earlier than `nextStartAt`): it takes a token. */

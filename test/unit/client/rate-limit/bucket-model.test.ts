@@ -85,6 +85,24 @@ describe("the bucket model", () => {
     expect(m.learnedRequestsPerSecond()).toBeCloseTo(learned / 4, 6);
   });
 
+  it("lets one request find out within maxWaitMs when 429s have cut the learned rate to almost nothing", () => {
+    const m = model();
+    let now = t0;
+    for (let i = 0; i < 20; i++, now += 500) {
+      m.answered(m.started(now), at(200, { "x-ratelimit-limit": "2", "x-ratelimit-remaining": "0" }, now), 0, 0);
+    }
+    // Twelve congestions in a row, each met by a request sent after the last cut: the rate falls by 2^12.
+    for (let i = 0; i < 12; i++) {
+      now = m.nextStartAt(now);
+      m.answered(m.started(now), at(429, {}, now + 10), 0, 0);
+      now += 10;
+    }
+    expect(m.learnedRequestsPerSecond()).toBeLessThan(0.001);
+    // The refill alone would put the next token more than 15 minutes away.
+    expect(1 / m.learnedRequestsPerSecond()).toBeGreaterThan(900);
+    expect(m.nextStartAt(now) - now).toBeLessThanOrEqual(30_000);
+  });
+
   it("spaces starts at a fixed requestsPerSecond", () => {
     const m = model({ requestsPerSecond: 4 });
     m.started(t0);
