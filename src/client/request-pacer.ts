@@ -10,7 +10,7 @@ export interface PacerOptions {
   /** Fixed cap on request starts per second; 0 = none (pace by the tenant's headers only). */
   readonly requestsPerSecond: number;
   readonly maxConcurrentRequests: number;
-  /** Longest single wait on one answer's word (`Retry-After`, `x-ratelimit-reset`): `maxRetryDelayMs`. */
+  /** Longest single wait on a hint (`Retry-After`, `x-ratelimit-reset`, the learned refill): `maxRetryDelayMs`. */
   readonly maxWaitMs: number;
 }
 

@@ -5,8 +5,9 @@ export interface BucketModelOptions {
   readonly requestsPerSecond: number;
   readonly maxConcurrentRequests: number;
   /**
-   * Longest single wait on one answer's word (`Retry-After`, `x-ratelimit-reset`): then one request
-   * goes to find out. A reset far ahead (a skewed clock, a daily quota) must not hold a deployment for hours.
+   * Longest single wait on a hint (`Retry-After`, `x-ratelimit-reset`, the learned refill): then one
+   * request goes to find out. A reset far ahead (a skewed clock, a daily quota) or a rate cut down by
+   * many 429s must not hold a deployment for hours.
    */
   readonly maxWaitMs: number;
   /**

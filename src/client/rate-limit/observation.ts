@@ -50,7 +50,7 @@ function parseRetryAfter(value: string | undefined, receivedAt: number): number 
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d{1,9}(\.\d{1,3})?$/.test(trimmed)) return receivedAt + Number(trimmed) * 1000;
-  // An HTTP date names a weekday or month; without a letter, Date.parse would read "-5" or "2026" as a year.
+  // An HTTP date names a weekday or month; without a letter, Date.parse would read "-5" or "2026-11-23" as a date.
   if (!/[a-z]/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isFinite(date) ? Math.max(receivedAt, date) : undefined;
