@@ -77,6 +77,27 @@ export class Auth0NetworkError extends Auth0PermissionsError {
   }
 }
 
+/** A request did not finish within `retryBudgetMs`, its waits for the rate limit and its retries included. */
+export class RetryBudgetError extends Auth0PermissionsError {
+  constructor(args: {
+    context: OperationContext;
+    method: string;
+    path: string;
+    attempts: number;
+    budgetMs: number;
+    why: string;
+    cause?: unknown;
+  }) {
+    super(
+      `Could not ${args.context.action} ${args.context.target}: ${args.method} ${args.path} did not finish within ` +
+        `the retry budget of ${args.budgetMs} ms (${args.why}${args.attempts > 0 ? `, after ${args.attempts} attempt${args.attempts === 1 ? "" : "s"}` : ""}). ` +
+        `${args.attempts > 0 ? "Its effect is unknown" : "Nothing was sent"}; running \`pulumi up\` again is safe. ` +
+        "To give requests more time, raise pulumi-auth0-permissions:retryBudgetMs, or pass a lower --parallel so fewer of them queue at once.",
+      { cause: args.cause },
+    );
+  }
+}
+
 /** The token endpoint refused the credentials or failed. */
 export class Auth0TokenError extends Auth0PermissionsError {}
 

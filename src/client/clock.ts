@@ -1,13 +1,13 @@
-import { clampTimerMs } from "../config/defaults";
+import { sleepFor } from "./timers";
 
 /** Time, injected so tests record waits instead of sleeping. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or earlier when `signal` aborts (a clock may ignore the signal). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  // Clamped: a delay over 2^31-1 ms would fire after 1 ms with a TimeoutOverflowWarning.
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, clampTimerMs(ms))),
+  sleep: (ms, signal) => sleepFor(ms, signal),
 };

@@ -1,15 +1,15 @@
 import type { Settings } from "../config/settings";
 import type { Clock } from "./clock";
-import { Auth0ApiError, Auth0NetworkError, type OperationContext } from "../errors";
-import { Redactor } from "./redact";
-import { RequestPacer } from "./request-pacer";
 import {
-  BASE_BACKOFF_MS,
-  MIN_RATE_LIMIT_DELAY_MS,
-  decideRetry,
-  type AttemptOutcome,
-  type RetryPolicy,
-} from "./retry-policy";
+  Auth0ApiError,
+  Auth0NetworkError,
+  ConfigurationError,
+  RetryBudgetError,
+  type OperationContext,
+} from "../errors";
+import { Redactor } from "./redact";
+import { RequestPacer, StartDeadlineError, type Permit } from "./request-pacer";
+import { BASE_BACKOFF_MS, decideRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
 import { TokenCache } from "./token-cache";
 import { tokenIssuer } from "./token-request";
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from "./transport";
@@ -38,6 +38,8 @@ export class ManagementClient {
   readonly domain: string;
   private readonly tokens: TokenCache | undefined;
   private readonly pacer: RequestPacer;
+  /** The token endpoint has a bucket of its own at Auth0, so a pacer of its own here. */
+  private readonly tokenPacer: RequestPacer;
   private readonly policy: RetryPolicy;
   private readonly redactor = new Redactor();
 
@@ -52,7 +54,6 @@ export class ManagementClient {
       retryBudgetMs: tuning.retryBudgetMs,
       maxRetryDelayMs: tuning.maxRetryDelayMs,
       baseDelayMs: BASE_BACKOFF_MS,
-      minRateLimitDelayMs: MIN_RATE_LIMIT_DELAY_MS,
     };
     this.pacer = new RequestPacer(
       {
@@ -61,10 +62,17 @@ export class ManagementClient {
         maxWaitMs: tuning.maxRetryDelayMs,
       },
       deps.clock,
+      deps.random,
+    );
+    this.tokenPacer = new RequestPacer(
+      { requestsPerSecond: 0, maxConcurrentRequests: 1, maxWaitMs: tuning.maxRetryDelayMs },
+      deps.clock,
+      deps.random,
     );
     if (credentials.kind !== "apiToken") {
       const issue = tokenIssuer(credentials, {
-        send: (request, context) => this.sendWithRetries(request, context, { paced: false }),
+        send: (request, context) =>
+          this.sendWithRetries(request, context, this.tokenPacer, this.deps.clock.now() + this.policy.retryBudgetMs),
         redactor: this.redactor,
         domain: this.domain,
         now: () => deps.clock.now(),
@@ -77,6 +85,8 @@ export class ManagementClient {
 
   /** Sends an authenticated request; resolves with a 2xx response or throws a typed error. */
   async request(request: ApiRequest): Promise<HttpResponse> {
+    // One budget for the whole request: the token, the pacer's waits, every attempt and retry.
+    const deadline = this.deps.clock.now() + this.policy.retryBudgetMs;
     let refreshedAfter401 = false;
     for (;;) {
       const token = await this.accessToken();
@@ -88,6 +98,8 @@ export class ManagementClient {
           headers: { Authorization: `Bearer ${token}` },
         },
         request.context,
+        this.pacer,
+        deadline,
       );
       if (response.status === 401 && this.tokens && !refreshedAfter401) {
         // The token may have expired or been revoked early: fetch a new one, once.
@@ -102,73 +114,126 @@ export class ManagementClient {
   }
 
   private async accessToken(): Promise<string> {
-    if (this.tokens) return this.tokens.get();
-    if (this.settings.credentials.kind === "apiToken") return this.settings.credentials.apiToken;
-    throw new Error("unreachable: no credentials");
+    const { credentials } = this.settings;
+    if (credentials.kind === "apiToken") return credentials.apiToken;
+    if (this.tokens === undefined) throw new ConfigurationError("No Auth0 credentials to get an access token with.");
+    return this.tokens.get();
   }
 
   /**
-   * One logical request: pacing, the attempt, and retries as decided by the retry policy.
-   * The token endpoint is not paced: Auth0 limits it separately from the Management API.
+   * One logical request: for each attempt, leave from the pacer, the attempt, its outcome back to the
+   * pacer, then the retry policy's decision. `deadline` bounds it all: the pacer turns an attempt away
+   * as soon as it knows it could not start in time (behind busy slots: when the next one frees), an
+   * attempt still unanswered at the deadline is given up on, and the retry policy stops when a backoff
+   * would end beyond it.
    */
   private async sendWithRetries(
     request: HttpRequest,
     context: OperationContext,
-    { paced }: { paced: boolean } = { paced: true },
+    pacer: RequestPacer,
+    deadline: number,
   ): Promise<{ response: HttpResponse; attempts: number }> {
     const { clock } = this.deps;
-    const startedAt = clock.now();
+    const budgetStartedAt = deadline - this.policy.retryBudgetMs;
+    let last: HttpResponse | undefined;
     for (let attempts = 1; ; attempts++) {
-      const release = paced ? await this.pacer.acquire() : () => {};
-      let outcome: AttemptOutcome;
-      let response: HttpResponse | undefined;
-      let failure: TransportError | undefined;
-      const sentAt = clock.now();
+      let permit: Permit;
       try {
-        response = await this.deps.transport(request);
-        if (paced) {
-          this.pacer.observe(response.headers);
-          // Hold every caller back before this slot is released: those queued behind it would
-          // otherwise start at once (a 429 without x-ratelimit-remaining leaves the bucket
-          // unknown), before the retry decision below sets the full pause.
-          if (response.status === 429) this.pacer.pause(this.policy.minRateLimitDelayMs);
-        }
-        outcome = { kind: "response", status: response.status, headers: response.headers };
+        permit = await pacer.permit(deadline);
       } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        failure = error;
-        outcome = { kind: "network", code: error.code };
-      } finally {
-        release();
+        if (!(error instanceof StartDeadlineError)) throw error;
+        // The last answer, a 429 held beyond the budget, says the most; with none, say what held it.
+        if (last) return { response: last, attempts: attempts - 1 };
+        throw this.budgetError(request, context, attempts - 1, "the tenant's rate limit held it back", error);
       }
+      const sentAt = clock.now();
+      const result = await this.attempt(request, deadline);
+      const outcome: AttemptOutcome =
+        result.kind === "response"
+          ? { kind: "response", status: result.response.status, headers: result.response.headers }
+          : { kind: "network", code: result.kind === "network" ? result.error.code : "ETIMEDOUT" };
+      permit.report(outcome);
       if (this.settings.debug) {
         this.log(
-          `${request.method} ${request.path} -> ${response?.status ?? failure?.code} (${clock.now() - sentAt} ms)`,
+          `${request.method} ${request.path} -> ${outcome.kind === "response" ? outcome.status : outcome.code} ` +
+            `(${clock.now() - sentAt} ms)`,
         );
       }
-      const now = clock.now();
+      if (result.kind === "deadline") {
+        throw this.budgetError(request, context, attempts, "the last attempt was still waiting for an answer");
+      }
+      if (result.kind === "response") last = result.response;
       const decision = decideRetry(
-        { outcome, attempts, elapsedMs: now - startedAt, nowMs: now, random: this.deps.random() },
+        { outcome, attempts, elapsedMs: clock.now() - budgetStartedAt, random: this.deps.random() },
         this.policy,
       );
       if (!decision.retry) {
-        if (response) return { response, attempts };
+        if (result.kind === "response") return { response: result.response, attempts };
         throw new Auth0NetworkError({
           context,
           method: request.method,
           path: request.path,
           code: outcome.kind === "network" ? outcome.code : "ERR_NETWORK",
           attempts,
-          cause: failure,
+          cause: result.kind === "network" ? result.error : undefined,
         });
       }
-      if (paced && outcome.kind === "response" && outcome.status === 429) this.pacer.pause(decision.delayMs);
+      const when =
+        decision.delayMs > 0 ? `in ${(decision.delayMs / 1000).toFixed(1)} s` : "when the tenant's rate limit allows";
       this.log(
-        `${request.method} ${request.path}: ${decision.reason}; retry ${attempts}/${this.policy.maxRetries} in ` +
-          `${(decision.delayMs / 1000).toFixed(1)} s (${context.action} ${context.target})`,
+        `${request.method} ${request.path}: ${decision.reason}; retry ${attempts}/${this.policy.maxRetries} ${when} ` +
+          `(${context.action} ${context.target})`,
       );
-      await clock.sleep(decision.delayMs);
+      if (decision.delayMs > 0) await clock.sleep(decision.delayMs);
     }
+  }
+
+  /**
+   * One attempt. The transport bounds it by `requestTimeoutMs`; when less of the budget is left than
+   * that, the client stops waiting for it at the deadline.
+   */
+  private async attempt(
+    request: HttpRequest,
+    deadline: number,
+  ): Promise<
+    { kind: "response"; response: HttpResponse } | { kind: "network"; error: TransportError } | { kind: "deadline" }
+  > {
+    const sent = this.deps.transport(request).then(
+      (response) => ({ kind: "response" as const, response }),
+      (error: unknown) => {
+        if (error instanceof TransportError) return { kind: "network" as const, error };
+        throw error;
+      },
+    );
+    const leftMs = deadline - this.deps.clock.now();
+    if (leftMs >= this.settings.tuning.requestTimeoutMs) return sent;
+    // Given up on at the deadline, the attempt may still fail later: that failure is nobody's to handle.
+    sent.catch(() => undefined);
+    const stop = new AbortController();
+    const expired = this.deps.clock.sleep(leftMs, stop.signal).then(() => ({ kind: "deadline" as const }));
+    try {
+      return await Promise.race([sent, expired]);
+    } finally {
+      stop.abort();
+    }
+  }
+
+  private budgetError(
+    request: HttpRequest,
+    context: OperationContext,
+    attempts: number,
+    why: string,
+    cause?: unknown,
+  ): RetryBudgetError {
+    return new RetryBudgetError({
+      context,
+      method: request.method,
+      path: request.path,
+      attempts,
+      budgetMs: this.policy.retryBudgetMs,
+      why,
+      cause,
+    });
   }
 
   private apiError(request: ApiRequest, response: HttpResponse, attempts: number): Auth0ApiError {

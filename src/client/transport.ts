@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type RawAxiosRequestHeaders } from "axios";
-import { DEFAULT_TUNING, clampTimerMs } from "../config/defaults";
+import { DEFAULT_TUNING } from "../config/defaults";
+import { clampTimerMs } from "./timers";
 import { Auth0PermissionsError, ConfigurationError } from "../errors";
 import { agentFor, describeProxy, proxyFor, proxySecrets } from "./proxy";
 import { Redactor } from "./redact";

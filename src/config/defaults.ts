@@ -31,18 +31,6 @@ export const DEFAULT_TUNING = {
 export type TuningSettings = { -readonly [K in keyof typeof DEFAULT_TUNING]: number };
 
 /**
- * Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires after 1 ms with a
- * TimeoutOverflowWarning. Every range below stays far under it, and every timer is clamped to it.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Clamps a delay to what a Node timer can hold, and to at least 0. */
-export function clampTimerMs(ms: number): number {
-  if (Number.isNaN(ms)) return 0;
-  return Math.min(MAX_TIMER_MS, Math.max(0, ms));
-}
-
-/**
  * The accepted range of every tuning value, checked when the settings are read (the README lists them).
  * `integer: false` only for requestsPerSecond, which may be fractional (0.5 = one request every 2 s).
  */

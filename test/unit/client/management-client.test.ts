@@ -1,10 +1,13 @@
 import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { systemClock, type Clock } from "../../../src/client/clock";
 import { DEFAULT_TUNING } from "../../../src/config/defaults";
+import type { Settings } from "../../../src/config/settings";
 import { Auth0ApiError, Auth0NetworkError, Auth0TokenError } from "../../../src/errors";
 import { ManagementClient } from "../../../src/client/management-client";
-import { createHttpTransport } from "../../../src/client/transport";
+import { createHttpTransport, type HttpResponse, type Transport } from "../../../src/client/transport";
 import { FakeClock } from "../../helpers/fake-clock";
+import { ManualClock } from "../../helpers/manual-clock";
 import { startFlakyServer } from "../../helpers/flaky-server";
 import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint } from "../../helpers/tenant";
 
@@ -17,6 +20,20 @@ function flakyClient(url: string, maxRetries = 6) {
     log: () => {},
   });
   return { client };
+}
+
+/** A client on an in-process transport, with a static token (no token request). */
+function clientOn<C extends Clock>(transport: Transport, tuning: Partial<Settings["tuning"]>, clock: C) {
+  const client = new ManagementClient(
+    {
+      domain: "tenant.test.auth0.com",
+      credentials: { kind: "apiToken", apiToken: "static-api-token" },
+      tuning: { ...DEFAULT_TUNING, ...tuning },
+      debug: false,
+    },
+    { transport, clock, random: () => 0.5, log: () => {} },
+  );
+  return { client, clock };
 }
 
 const context = { action: "list the permissions of", target: "user 'auth0|abc'" };
@@ -209,5 +226,67 @@ describe("the management client", () => {
       .get(path)
       .reply(200, []);
     await expect(get(client)).resolves.toMatchObject({ status: 200 });
+  });
+
+  it("counts the pacer's waits in the retry budget: a reset beyond it fails at once, before sending", async () => {
+    let sent = 0;
+    const clock = new ManualClock();
+    const transport: Transport = async () => {
+      sent++;
+      const reset = String(Math.floor(clock.now() / 1000) + 20);
+      return { status: 200, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset }, data: [] };
+    };
+    const { client } = clientOn(transport, { retryBudgetMs: 10_000 }, clock);
+    await get(client);
+    const start = clock.now();
+    const error = (await get(client).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      `Could not list the permissions of user 'auth0|abc': GET ${path} did not finish within the retry budget of ` +
+        "10000 ms (the tenant's rate limit held it back). Nothing was sent; running `pulumi up` again is safe. " +
+        "To give requests more time, raise pulumi-auth0-permissions:retryBudgetMs, or pass a lower --parallel so " +
+        "fewer of them queue at once.",
+    );
+    expect(sent).toBe(1);
+    expect(clock.now()).toBe(start);
+  });
+
+  it("gives up on an attempt still unanswered when the retry budget ends, before the attempt's own timeout", async () => {
+    const { client, clock } = clientOn(
+      () => new Promise<HttpResponse>(() => {}),
+      { retryBudgetMs: 5_000, requestTimeoutMs: 30_000 },
+      new ManualClock(),
+    );
+    const start = clock.now();
+    const failed = expect(get(client)).rejects.toThrow(
+      /did not finish within the retry budget of 5000 ms \(the last attempt was still waiting for an answer, after 1 attempt\)/,
+    );
+    await clock.advance(4_999);
+    expect(clock.pending()).toBe(1);
+    await clock.advance(1);
+    await failed;
+    expect(clock.now() - start).toBe(5_000);
+  });
+
+  describe("with Node's own timers", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("waits out a 429 far ahead with one timer, not one that overflows and wakes every millisecond", async () => {
+      vi.useFakeTimers();
+      const timers = vi.spyOn(globalThis, "setTimeout");
+      let sent = 0;
+      const transport: Transport = async () => {
+        sent++;
+        return { status: 429, headers: { "retry-after": "100000000" }, data: {} }; // 3 years, within the budget below
+      };
+      const huge = 2 ** 40;
+      const { client } = clientOn(transport, { maxRetryDelayMs: huge, retryBudgetMs: huge }, systemClock);
+      void get(client).catch(() => {});
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(sent).toBe(1);
+      expect(timers.mock.calls.length).toBeLessThanOrEqual(2);
+      expect(Math.max(...timers.mock.calls.map((call) => call[1] ?? 0))).toBeLessThan(2 ** 31 - 1);
+    });
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
-import { DEFAULT_DEBUG, DEFAULT_TUNING, MAX_TIMER_MS, TUNING_RANGES } from "../../../src/config/defaults";
+import { MAX_TIMER_MS } from "../../../src/client/timers";
+import { DEFAULT_DEBUG, DEFAULT_TUNING, TUNING_RANGES } from "../../../src/config/defaults";
 import { normalizeDomain } from "../../../src/config/domain";
 import { resolveSettings } from "../../../src/config/settings";
 
