@@ -3,6 +3,7 @@ import { isNotFound } from "../errors";
 import type { BatchListener, Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { driftWarning } from "./drift-warning";
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { restoreEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
@@ -81,6 +82,9 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
       const current = await tenant.api.list(role(props.roleId));
       // A listed permission that is back on the role is no longer "removed": show it as drift.
       const stillRemoved = difference(props.permissions, current);
+      const back = intersection(props.permissions, current);
+      const warning = driftWarning(describe(props.roleId), back, "back on the role", "removes them again");
+      if (warning !== undefined) tenant.log(warning);
       return { id, props: { ...props, permissions: stillRemoved } };
     } catch (error) {
       if (isNotFound(error)) return { id: "" }; // the role is gone: nothing left to keep off it

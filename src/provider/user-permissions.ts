@@ -3,6 +3,7 @@ import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { driftWarning } from "./drift-warning";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { removeEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
@@ -66,14 +67,18 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
 
   async read(id: string, props: UserPermissionsState): Promise<pulumi.dynamic.ReadResult> {
     assertReadableState(props, describe(props.userId));
-    const { settings, api } = tenantApi();
+    const { settings, api, log } = tenantApi();
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
-      const direct = await api.list(user(props.userId));
-      return {
-        id,
-        props: toState(settings.domain, props.userId, props.permissions, difference(props.permissions, direct)),
-      };
+      const drifted = difference(props.permissions, await api.list(user(props.userId)));
+      const warning = driftWarning(
+        describe(props.userId),
+        drifted,
+        "missing in Auth0 (driftedPermissions)",
+        "grants them again",
+      );
+      if (warning !== undefined) log(warning);
+      return { id, props: toState(settings.domain, props.userId, props.permissions, drifted) };
     } catch (error) {
       if (isNotFound(error)) return { id: "" }; // the user is gone: drop the resource from state
       throw error;
