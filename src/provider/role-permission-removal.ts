@@ -3,6 +3,8 @@ import { isNotFound } from "../errors";
 import type { BatchListener, Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { permissionsDetailedDiff } from "./detailed-diff";
+import { withDetailedDiff } from "./detailed-diff-bridge";
 import { driftWarning } from "./drift-warning";
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { restoreEach } from "./partial-failures";
@@ -45,11 +47,16 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
-    return {
+    const result = {
       changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]) || restoreChanged,
       replaces,
       deleteBeforeReplace: true,
     };
+    const scalars = [
+      ...replaces.map((property) => ({ property, replaces: true })),
+      ...(restoreChanged ? [{ property: "restoreOnDelete", replaces: false }] : []),
+    ];
+    return withDetailedDiff(result, permissionsDetailedDiff(olds.permissions, news["permissions"], scalars));
   },
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {

@@ -3,6 +3,8 @@ import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { permissionsDetailedDiff } from "./detailed-diff";
+import { withDetailedDiff } from "./detailed-diff-bridge";
 import { driftWarning } from "./drift-warning";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { removeEach } from "./partial-failures";
@@ -40,12 +42,15 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     assertReadableState(olds, describe(olds.userId));
     assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
-    return {
+    const result = {
       changes: replaces.length > 0 || permissionsChanged(granted(olds), news["permissions"]),
       replaces,
       // Create-before-delete on the same user would revoke what the new resource just granted.
       deleteBeforeReplace: true,
     };
+    const scalars = replaces.map((property) => ({ property, replaces: true }));
+    const detailed = permissionsDetailedDiff(olds.permissions, news["permissions"], scalars, olds.driftedPermissions);
+    return withDetailedDiff(result, detailed);
   },
 
   async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
