@@ -195,12 +195,12 @@ const CASES: Case[] = [
     name: "unknown user",
     quick: true,
     spec: user("auth0|nobody", ok),
-    up: /Could not grant permissions to user 'auth0\|nobody' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 404: "The user does not exist"\./,
+    up: /Could not grant permissions to user 'auth0\|nobody' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 404: "The user does not exist\."/,
   },
   {
     name: "unknown role",
     spec: role("rol_nobody", [perm("delete:reports")]),
-    up: /Could not list the permissions of role 'rol_nobody': Auth0 answered 404: "The role does not exist"\./,
+    up: /Could not list the permissions of role 'rol_nobody': Auth0 answered 404: "The role does not exist\."/,
   },
   {
     name: "unknown API",
