@@ -33,9 +33,11 @@ export default tseslint.config(
   },
   {
     // `require` at call time is the point here: the serialized forwarder loads the installed package when the
-    // engine calls it, and the benchmark programs and the serialization test are CommonJS on purpose.
+    // engine calls it, the emulator loads its optional node-forge only when it needs it, and the benchmark
+    // programs and the serialization test are CommonJS on purpose.
     files: [
       "src/resources/forwarding-provider.ts",
+      "src/emulator/tls.ts",
       "bench/programs/**/*.js",
       "test/unit/resources/serialization.test.ts",
     ],

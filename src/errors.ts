@@ -67,7 +67,10 @@ export class Auth0NetworkError extends Auth0PermissionsError {
   }) {
     super(
       `Could not ${args.context.action} ${args.context.target}: ${args.method} ${args.path} failed with ${args.code}` +
-        `${args.attempts > 1 ? ` after ${args.attempts} attempts` : ""}. Check that the tenant domain is reachable; ` +
+        `${args.attempts > 1 ? ` after ${args.attempts} attempts` : ""}` +
+        // The transport's own words (a deadline, a size cap, a refused encoding): built without secrets.
+        `${args.cause instanceof Error && args.cause.name === "TransportError" ? ` (${args.cause.message})` : ""}. ` +
+        "Check that the tenant domain is reachable; " +
         "the operation is safe to retry with `pulumi up`.",
       { cause: args.cause },
     );
@@ -81,6 +84,12 @@ export class Auth0TokenError extends Auth0PermissionsError {}
 /** The resource is recorded in one tenant but the provider is configured for another. */
 export class WrongTenantError extends Auth0PermissionsError {}
 
-export function isNotFound(error: unknown): boolean {
-  return error instanceof Auth0ApiError && error.status === 404;
-}
+/** The stack state of a resource is missing a field, holds one of the wrong type, or is from a newer version. */
+export class MalformedStateError extends Auth0PermissionsError {}
+
+/**
+ * Auth0 (or whatever answered at the tenant's address) said something this library does not
+ * recognize as an answer to the request: a 404 that is not Auth0's "does not exist", or a list
+ * whose pages do not add up. Nothing is concluded from it.
+ */
+export class UnrecognizedAnswerError extends Auth0PermissionsError {}

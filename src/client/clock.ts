@@ -1,3 +1,5 @@
+import { clampTimerMs } from "../config/defaults";
+
 /** Time, injected so tests record waits instead of sleeping. */
 export interface Clock {
   now(): number;
@@ -6,5 +8,6 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  // Clamped: a delay over 2^31-1 ms would fire after 1 ms with a TimeoutOverflowWarning.
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, clampTimerMs(ms))),
 };

@@ -1,6 +1,6 @@
 import type { Settings } from "../config/settings";
 import type { Clock } from "./clock";
-import { Auth0ApiError, Auth0NetworkError, Auth0TokenError, type OperationContext } from "../errors";
+import { Auth0ApiError, Auth0NetworkError, type OperationContext } from "../errors";
 import { Redactor } from "./redact";
 import { RequestPacer } from "./request-pacer";
 import {
@@ -10,7 +10,8 @@ import {
   type AttemptOutcome,
   type RetryPolicy,
 } from "./retry-policy";
-import { TokenCache, type IssuedToken } from "./token-cache";
+import { TokenCache } from "./token-cache";
+import { tokenIssuer } from "./token-request";
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from "./transport";
 
 export interface ClientDependencies {
@@ -61,9 +62,14 @@ export class ManagementClient {
       },
       deps.clock,
     );
-    if (credentials.kind === "clientCredentials") {
-      this.redactor.add(credentials.clientSecret);
-      this.tokens = new TokenCache(() => this.issueToken(), deps.clock);
+    if (credentials.kind !== "apiToken") {
+      const issue = tokenIssuer(credentials, {
+        send: (request, context) => this.sendWithRetries(request, context, { paced: false }),
+        redactor: this.redactor,
+        domain: this.domain,
+        now: () => deps.clock.now(),
+      });
+      this.tokens = new TokenCache(issue, deps.clock);
     } else {
       this.redactor.add(credentials.apiToken);
     }
@@ -99,49 +105,6 @@ export class ManagementClient {
     if (this.tokens) return this.tokens.get();
     if (this.settings.credentials.kind === "apiToken") return this.settings.credentials.apiToken;
     throw new Error("unreachable: no credentials");
-  }
-
-  private async issueToken(): Promise<IssuedToken> {
-    const credentials = this.settings.credentials;
-    if (credentials.kind !== "clientCredentials") throw new Error("unreachable: no client credentials");
-    const context = {
-      action: "get an access token",
-      target: `for client '${credentials.clientId}' from tenant '${this.domain}'`,
-    };
-    const { response, attempts } = await this.sendWithRetries(
-      {
-        method: "POST",
-        path: "/oauth/token",
-        form: {
-          grant_type: "client_credentials",
-          client_id: credentials.clientId,
-          client_secret: credentials.clientSecret,
-          audience: credentials.audience,
-        },
-      },
-      context,
-      { paced: false },
-    );
-    const body = (response.data ?? {}) as {
-      access_token?: unknown;
-      expires_in?: unknown;
-      error?: unknown;
-      error_description?: unknown;
-    };
-    if (response.status === 200 && typeof body.access_token === "string" && body.access_token !== "") {
-      this.redactor.add(body.access_token);
-      const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 86_400;
-      return { accessToken: body.access_token, expiresInSeconds: expiresIn };
-    }
-    const described = [body.error, body.error_description].filter((v) => typeof v === "string" && v !== "").join(": ");
-    throw new Auth0TokenError(
-      this.redactor.redact(
-        `Could not ${context.action} ${context.target}: the token endpoint answered ${response.status}` +
-          `${described ? ` (${described})` : ""}${attempts > 1 ? ` after ${attempts} attempts` : ""}. ` +
-          "Check auth0:clientId and auth0:clientSecret, and that the application is authorized for the " +
-          `Auth0 Management API with audience ${credentials.audience}.`,
-      ),
-    );
   }
 
   /**
@@ -213,8 +176,8 @@ export class ManagementClient {
       message?: unknown;
       errorCode?: unknown;
     };
-    const auth0Message = typeof body.message === "string" ? this.redactor.redact(body.message) : undefined;
-    const errorCode = typeof body.errorCode === "string" ? body.errorCode : undefined;
+    const auth0Message = this.redactor.redactField(body.message);
+    const errorCode = this.redactor.redactField(body.errorCode);
     return new Auth0ApiError({
       context: request.context,
       method: request.method,

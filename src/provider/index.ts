@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { rolePermissionRemovalProvider } from "./role-permission-removal";
-import { setStackConfig } from "./runtime";
-import { userPermissionsProvider } from "./user-permissions";
+import { Auth0PermissionsError } from "../errors";
+import { rolePermissionRemovalHandlers } from "./role-permission-removal";
+import { createRuntime, TenantClients, type ProviderRuntime } from "./runtime";
+import { userPermissionsHandlers } from "./user-permissions";
 
 /**
  * The provider runtime: `pulumi-auth0-permissions/provider`.
@@ -15,27 +16,34 @@ export type ResourceKind = "UserPermissions" | "RolePermissionRemoval";
 
 export type Handlers = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
 
-const handlersByKind: Record<ResourceKind, Handlers> = {
-  UserPermissions: userPermissionsProvider,
-  RolePermissionRemoval: rolePermissionRemovalProvider,
+const handlersByKind: Record<ResourceKind, (runtime: ProviderRuntime) => Handlers> = {
+  UserPermissions: userPermissionsHandlers,
+  RolePermissionRemoval: rolePermissionRemovalHandlers,
 };
 
-/** The CRUD handlers of one resource kind. */
+/** One per provider process: every resource of the deployment shares the tenant's client. */
+const clients = new TenantClients();
+
+/** Set by `configure` (the engine calls it before any handler); until then, the environment alone. */
+let configured: ProviderRuntime = createRuntime({ config: () => undefined, clients });
+
+/** The CRUD handlers of one resource kind, on the configured runtime. */
 export function handlers(kind: string): Handlers {
-  const found = (handlersByKind as Record<string, Handlers | undefined>)[kind];
-  if (!found) {
-    throw new Error(
+  const build = (handlersByKind as Record<string, ((runtime: ProviderRuntime) => Handlers) | undefined>)[kind];
+  if (!build) {
+    throw new Auth0PermissionsError(
       `pulumi-auth0-permissions: unknown resource kind '${kind}'; install the version that created it or newer.`,
     );
   }
-  return found;
+  return build(configured);
 }
 
 /**
- * Receives the stack config from the engine. Credentials are read from it (and from the
- * environment) at each call, never captured into serialized code or written to state.
+ * Receives the stack config from the engine and builds the runtime the handlers run on.
+ * Credentials are read from it (and from the environment) at each call, never captured into
+ * serialized code or written to state.
  */
-export async function configure(request: pulumi.dynamic.ConfigureRequest): Promise<void> {
+export async function configure(request: { readonly config: { get(key: string): string | undefined } }): Promise<void> {
   const config = request.config;
-  setStackConfig((key) => config.get(key));
+  configured = createRuntime({ config: (key) => config.get(key), clients });
 }

@@ -15,20 +15,25 @@ export interface CheckFailure {
   readonly reason: string;
 }
 
-export const MAX_ID_LENGTH = 1024;
-export const MAX_IDENTIFIER_LENGTH = 600;
-export const MAX_PERMISSION_NAME_LENGTH = 280;
+const MAX_ID_LENGTH = 1024;
+const MAX_IDENTIFIER_LENGTH = 600;
+const MAX_PERMISSION_NAME_LENGTH = 280;
 
 const PERMISSION_FIELDS = ["resourceServerIdentifier", "permissionName"] as const;
 
-export function isUnknown(value: unknown): boolean {
+/** Longest piece of an input a message quotes. */
+const MAX_QUOTED = 60;
+/** Failures reported one by one; the rest are counted. */
+const MAX_FAILURES_SHOWN = 10;
+
+function isUnknown(value: unknown): boolean {
   return value === UNKNOWN_VALUE;
 }
 
 /** Validates an id (`userId`, `roleId`). Returns the value unchanged: ids are compared exactly. */
-export function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
+function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
-  const problem = stringProblem(value, MAX_ID_LENGTH);
+  const problem = idProblem(value);
   if (problem)
     failures.push({
       property,
@@ -38,7 +43,7 @@ export function checkId(value: unknown, property: string, failures: CheckFailure
 }
 
 /** Validates the permission list; returns it canonical (deduplicated, sorted) when fully known. */
-export function checkPermissions(value: unknown, failures: CheckFailure[]): unknown {
+function checkPermissions(value: unknown, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
   if (!Array.isArray(value)) {
     failures.push({
@@ -112,7 +117,7 @@ function checkPermission(item: unknown, property: string, failures: CheckFailure
     } else if (field === "permissionName" && /\s/.test(fieldValue as string)) {
       failures.push({
         property: `${property}.${field}`,
-        reason: `${property}.${field} must not contain white space (scopes are space-separated), got ${JSON.stringify(fieldValue)}.`,
+        reason: `${property}.${field} must not contain white space (scopes are space-separated), got ${quote(fieldValue as string)}.`,
       });
     }
   }
@@ -125,14 +130,32 @@ function fieldHint(field: (typeof PERMISSION_FIELDS)[number]): string {
     : ' Use the API\'s identifier (its audience), e.g. "https://api.example.com", not its id.';
 }
 
+/**
+ * What is wrong with a user or role id, or undefined. `.` and `..` are refused: as a path segment,
+ * any normalizing proxy would turn `/users/../permissions` into another endpoint.
+ */
+function idProblem(value: unknown): string | undefined {
+  const problem = stringProblem(value, MAX_ID_LENGTH);
+  if (problem !== undefined) return problem;
+  if (value === "." || value === "..")
+    return `must not be ${JSON.stringify(value)}, which a URL path reads as a directory`;
+  return undefined;
+}
+
+/** True when the string has no lone surrogate, so it has a UTF-8 form (String#isWellFormed, ES2024). */
+export function isWellFormed(value: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+}
+
 /** Describes what is wrong with a required string, or undefined if it is fine. */
 function stringProblem(value: unknown, maxLength: number): string | undefined {
   if (value === undefined || value === null) return "is required";
   if (typeof value !== "string") return `must be a string, got ${typeName(value)}`;
   if (value === "") return "must not be empty";
   if (value.trim() === "") return "must not be only white space";
-  if (value !== value.trim()) return `must not start or end with white space, got ${JSON.stringify(value)}`;
+  if (value !== value.trim()) return `must not start or end with white space, got ${quote(value)}`;
   if (hasControlCharacter(value)) return "must not contain control characters";
+  if (!isWellFormed(value)) return "must not contain a lone UTF-16 surrogate (it has no UTF-8 form to send)";
   if (value.length > maxLength) return `is ${value.length} characters long; the maximum is ${maxLength}`;
   return undefined;
 }
@@ -146,10 +169,17 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
+/** A value as messages show it: quoted, and cut short, so no failure echoes a whole input. */
+function quote(value: string): string {
+  return value.length > MAX_QUOTED
+    ? `${JSON.stringify(value.slice(0, MAX_QUOTED))}… (${value.length} characters)`
+    : JSON.stringify(value);
+}
+
 function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
-  return typeof value === "string" ? `the string ${JSON.stringify(value)}` : `a ${typeof value}`;
+  return typeof value === "string" ? `the string ${quote(value)}` : `a ${typeof value}`;
 }
 
 /** Validates an optional boolean flag. */
@@ -183,7 +213,21 @@ export function checkResourceInputs(
     permissions: checkPermissions(news["permissions"], failures),
     ...more(failures),
   };
-  return failures.length > 0 ? { failures } : { inputs };
+  return failures.length > 0 ? { failures: forEngine(failures) } : { inputs };
+}
+
+/**
+ * The failures as the engine gets them. Each reason already names its property and the fix. The
+ * property itself is left empty: the engine prints a named property as `property <p> value {<v>}`
+ * with the value it finds under that top-level key, which is `{<nil>}` for a nested one such as
+ * `permissions[0].permissionName`, `{}` for an empty string, and the whole list (80 KB for 1001
+ * permissions) for `permissions`. Without it the engine prints `resource '<name>' has a problem:
+ * <reason>`. At most MAX_FAILURES_SHOWN are listed, then a count, so the message stays short.
+ */
+function forEngine(failures: readonly CheckFailure[]): CheckFailure[] {
+  const shown = failures.slice(0, MAX_FAILURES_SHOWN).map((f) => ({ property: "", reason: f.reason }));
+  const more = failures.length - shown.length;
+  return more > 0 ? [...shown, { property: "", reason: `...and ${more} more problem(s) of the same kind.` }] : shown;
 }
 
 /** The list changed, compared as sets; a list not yet known during preview counts as changed. */

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../errors";
 import type { BatchListener, Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
@@ -7,10 +6,12 @@ import { permissionsDetailedDiff } from "./detailed-diff";
 import { withDetailedDiff } from "./detailed-diff-bridge";
 import { driftWarning } from "./drift-warning";
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
+import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
-import { currentSettings, tenantApi, type TenantApi } from "./runtime";
-import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
+import type { ProviderRuntime, TenantApi } from "./runtime";
+import type { Handlers } from "./index";
+import { STATE_SCHEMA_VERSION, assertSameTenant, parseRoleState, type RolePermissionRemovalState } from "./state";
 
 /**
  * RolePermissionRemoval keeps the listed permissions off a role and records what it took off.
@@ -25,26 +26,22 @@ import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RoleP
  */
 export interface RolePermissionRemovalInputs {
   readonly roleId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
   readonly restoreOnDelete: boolean;
 }
 
 const RESOURCE = "RolePermissionRemoval";
 
-export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handlers => ({
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkResourceInputs(news, "roleId", currentSettings, (failures) => ({
+    return checkResourceInputs(news, "roleId", runtime.settings, (failures) => ({
       restoreOnDelete: checkOptionalBoolean(news["restoreOnDelete"], "restoreOnDelete", true, failures),
     }));
   },
 
-  async diff(
-    _id: string,
-    olds: RolePermissionRemovalState,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    assertReadableState(olds, describe(olds.roleId));
-    assertSameTenant(olds.domain, currentSettings().domain, describe(olds.roleId));
+  async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    const olds = parseRoleState(stored, id);
+    assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
     const result = {
@@ -60,7 +57,7 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
   },
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {
-    const tenant = tenantApi();
+    const tenant = runtime.tenant();
     const removed: Permission[] = [];
     try {
       await removePresent(tenant, role(inputs.roleId), inputs.permissions, (batch) => removed.push(...batch));
@@ -81,9 +78,9 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     };
   },
 
-  async read(id: string, props: RolePermissionRemovalState): Promise<pulumi.dynamic.ReadResult> {
-    assertReadableState(props, describe(props.roleId));
-    const tenant = tenantApi();
+  async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
+    const props = parseRoleState(stored, id);
+    const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     try {
       const current = await tenant.api.list(role(props.roleId));
@@ -94,18 +91,15 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
       if (warning !== undefined) tenant.log(warning);
       return { id, props: { ...props, permissions: stillRemoved } };
     } catch (error) {
-      if (isNotFound(error)) return { id: "" }; // the role is gone: nothing left to keep off it
+      // Only Auth0's own "does not exist" (or GET /roles/{id} confirming it) drops the resource from state.
+      if (await holderGoneAfter(tenant.api, role(props.roleId), error, "GET")) return { id: "" };
       throw error;
     }
   },
 
-  async update(
-    _id: string,
-    olds: RolePermissionRemovalState,
-    news: RolePermissionRemovalInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    assertReadableState(olds, describe(olds.roleId));
-    const tenant = tenantApi();
+  async update(id: string, stored: unknown, news: RolePermissionRemovalInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const olds = parseRoleState(stored, id);
+    const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     const holder = role(news.roleId);
     // olds.permissions may be narrowed by a refresh (drift): what is listed now but not there is removed (again).
@@ -135,15 +129,15 @@ export const rolePermissionRemovalProvider: Required<Omit<pulumi.dynamic.Resourc
     }
   },
 
-  async delete(_id: string, props: RolePermissionRemovalState): Promise<void> {
-    assertReadableState(props, describe(props.roleId));
-    const tenant = tenantApi();
+  async delete(id: string, stored: unknown): Promise<void> {
+    const props = parseRoleState(stored, id);
+    const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
     const notRestored = await restoreEach(tenant, role(props.roleId), props.removedPermissions);
     warnNotRestored(tenant, props.roleId, notRestored);
   },
-};
+});
 
 /** Reads the role and removes the listed permissions it has; returns exactly what it found to remove. */
 async function removePresent(
@@ -151,7 +145,7 @@ async function removePresent(
   holder: Holder,
   listed: readonly Permission[],
   onBatch: BatchListener,
-): Promise<Permission[]> {
+): Promise<readonly Permission[]> {
   if (listed.length === 0) return [];
   const present = intersection(listed, await tenant.api.list(holder));
   if (present.length > 0) await tenant.api.remove(holder, present, onBatch);
@@ -161,7 +155,8 @@ async function removePresent(
 function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {
   if (notRestored.length === 0) return;
   tenant.log(
-    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) that no longer exist: ` +
+    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) Auth0 refused (deleted, or ` +
+      `rejected; see the warnings above): ` +
       `${notRestored.map(describePermission).join(", ")}.`,
   );
 }

@@ -6,9 +6,12 @@ import { PermissionsApi } from "../client/permissions-api";
 import { createHttpTransport } from "../client/transport";
 
 /**
- * Process-wide state of the dynamic provider: the stack config handed to `configure`, and one
- * client per tenant, so every resource of a deployment shares one token, one connection pool and
- * one rate-limit pacer. Nothing here is ever serialized into state.
+ * What the handlers run on: the stack config handed to `configure` (the environment is the
+ * fallback), and one client per tenant, so every resource of a deployment shares one token, one
+ * connection pool and one rate-limit pacer. Nothing here is ever serialized into state.
+ *
+ * `configure` builds one `ProviderRuntime`; every handler receives it. Tests build their own with
+ * `createRuntime`, so nothing module-level is mutated to point the handlers elsewhere.
  */
 export interface TenantApi {
   readonly settings: Settings;
@@ -16,37 +19,52 @@ export interface TenantApi {
   readonly log: (line: string) => void;
 }
 
-/** Stack config, set by `configure`; the environment is the fallback. */
-let stackConfig: ConfigLookup = () => undefined;
-const tenants = new Map<string, TenantApi>();
-
-export function setStackConfig(lookup: ConfigLookup): void {
-  stackConfig = lookup;
+export interface ProviderRuntime {
+  /** The settings in force now. Throws a ConfigurationError naming the missing or malformed key. */
+  settings(): Settings;
+  /** The shared client for the configured tenant (or for `settings`), created on first use. */
+  tenant(settings?: Settings): TenantApi;
 }
 
-/** The settings in force now. Throws a ConfigurationError naming the missing key. */
-export function currentSettings(): Settings {
-  return resolveSettings(stackConfig, process.env);
+export interface RuntimeOptions {
+  /** Stack config, as `configure` receives it. */
+  readonly config: ConfigLookup;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the clients live; one registry per provider process, so every runtime shares them. */
+  readonly clients?: TenantClients;
 }
 
-/** The shared client for the configured tenant, created on first use. */
-export function tenantApi(settings: Settings = currentSettings()): TenantApi {
-  const key = tenantKey(settings);
-  let tenant = tenants.get(key);
-  if (!tenant) {
-    const log = (line: string): void => {
-      process.stderr.write(`pulumi-auth0-permissions: ${line}\n`);
-    };
-    const client = new ManagementClient(settings, {
-      transport: createHttpTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs),
-      clock: systemClock,
-      random: Math.random,
-      log,
-    });
-    tenant = { settings, api: new PermissionsApi(client, settings.tuning.batchSize), log };
-    tenants.set(key, tenant);
+export function createRuntime(options: RuntimeOptions): ProviderRuntime {
+  const clients = options.clients ?? new TenantClients();
+  const settings = (): Settings => resolveSettings(options.config, options.env ?? process.env);
+  return { settings, tenant: (given = settings()) => clients.get(given) };
+}
+
+/** One client per tenant and credentials, created on first use and then shared. */
+export class TenantClients {
+  private readonly tenants = new Map<string, TenantApi>();
+
+  get(settings: Settings): TenantApi {
+    const key = tenantKey(settings);
+    let tenant = this.tenants.get(key);
+    if (!tenant) {
+      const log = (line: string): void => {
+        process.stderr.write(`pulumi-auth0-permissions: ${line}\n`);
+      };
+      const client = new ManagementClient(settings, {
+        transport: createHttpTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs, {
+          maxResponseBytes: settings.tuning.maxResponseBytes,
+          warn: log,
+        }),
+        clock: systemClock,
+        random: Math.random,
+        log,
+      });
+      tenant = { settings, api: new PermissionsApi(client, settings.tuning.batchSize), log };
+      this.tenants.set(key, tenant);
+    }
+    return tenant;
   }
-  return tenant;
 }
 
 /** Identifies a tenant and credentials without keeping a secret in the key. */

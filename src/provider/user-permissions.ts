@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
@@ -7,10 +6,12 @@ import { permissionsDetailedDiff } from "./detailed-diff";
 import { withDetailedDiff } from "./detailed-diff-bridge";
 import { driftWarning } from "./drift-warning";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
+import { holderGoneAfter } from "./holder-gone";
 import { removeEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
-import { currentSettings, tenantApi } from "./runtime";
-import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserPermissionsState } from "./state";
+import type { ProviderRuntime } from "./runtime";
+import type { Handlers } from "./index";
+import { STATE_SCHEMA_VERSION, assertSameTenant, parseUserState, type UserPermissionsState } from "./state";
 
 /**
  * UserPermissions grants permissions directly to a user, non-authoritatively: only the listed
@@ -24,23 +25,19 @@ import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserP
  */
 export interface UserPermissionsInputs {
   readonly userId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
 }
 
 const RESOURCE = "UserPermissions";
 
-export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> = {
+export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => ({
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkResourceInputs(news, "userId", currentSettings);
+    return checkResourceInputs(news, "userId", runtime.settings);
   },
 
-  async diff(
-    _id: string,
-    olds: UserPermissionsState,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    assertReadableState(olds, describe(olds.userId));
-    assertSameTenant(olds.domain, currentSettings().domain, describe(olds.userId));
+  async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    const olds = parseUserState(stored, id);
+    assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
     const result = {
       changes: replaces.length > 0 || permissionsChanged(granted(olds), news["permissions"]),
@@ -54,7 +51,7 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
   },
 
   async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
-    const { settings, api } = tenantApi();
+    const { settings, api } = runtime.tenant();
     const granted: Permission[] = [];
     try {
       await api.add(user(inputs.userId), inputs.permissions, (batch) => granted.push(...batch));
@@ -70,9 +67,9 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     return { id: inputs.userId, outs: toState(settings.domain, inputs.userId, inputs.permissions) };
   },
 
-  async read(id: string, props: UserPermissionsState): Promise<pulumi.dynamic.ReadResult> {
-    assertReadableState(props, describe(props.userId));
-    const { settings, api, log } = tenantApi();
+  async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
+    const props = parseUserState(stored, id);
+    const { settings, api, log } = runtime.tenant();
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
       const drifted = difference(props.permissions, await api.list(user(props.userId)));
@@ -85,18 +82,15 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
       if (warning !== undefined) log(warning);
       return { id, props: toState(settings.domain, props.userId, props.permissions, drifted) };
     } catch (error) {
-      if (isNotFound(error)) return { id: "" }; // the user is gone: drop the resource from state
+      // Only Auth0's own "does not exist" (or GET /users/{id} confirming it) drops the resource from state.
+      if (await holderGoneAfter(api, user(props.userId), error, "GET")) return { id: "" };
       throw error;
     }
   },
 
-  async update(
-    _id: string,
-    olds: UserPermissionsState,
-    news: UserPermissionsInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    assertReadableState(olds, describe(olds.userId));
-    const { settings, api } = tenantApi();
+  async update(id: string, stored: unknown, news: UserPermissionsInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const olds = parseUserState(stored, id);
+    const { settings, api } = runtime.tenant();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
     // Grant what is listed but not known to be granted (drift included); revoke everything no longer
     // listed, drifted or not (revoking an absent permission is a no-op).
@@ -117,13 +111,13 @@ export const userPermissionsProvider: Required<Omit<pulumi.dynamic.ResourceProvi
     return { outs: toState(settings.domain, news.userId, news.permissions) };
   },
 
-  async delete(_id: string, props: UserPermissionsState): Promise<void> {
-    assertReadableState(props, describe(props.userId));
-    const tenant = tenantApi();
+  async delete(id: string, stored: unknown): Promise<void> {
+    const props = parseUserState(stored, id);
+    const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.userId));
     await removeEach(tenant, user(props.userId), props.permissions);
   },
-};
+});
 
 function user(id: string): Holder {
   return { kind: "user", id };
@@ -134,15 +128,15 @@ function describe(userId: string): string {
 }
 
 /** The listed permissions not known to be missing in Auth0. */
-function granted(state: UserPermissionsState): Permission[] {
+function granted(state: UserPermissionsState): readonly Permission[] {
   return difference(state.permissions, state.driftedPermissions ?? []);
 }
 
 function toState(
   domain: string,
   userId: string,
-  permissions: Permission[],
-  drifted: Permission[] = [],
+  permissions: readonly Permission[],
+  drifted: readonly Permission[] = [],
 ): UserPermissionsState {
   // Absent rather than empty: outputs stay as they were for a resource without drift.
   return {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
-import { rolePermissionRemovalProvider as roles } from "../../src/provider/role-permission-removal";
 import type { RolePermissionRemovalState } from "../../src/provider/state";
-import { userPermissionsProvider as users } from "../../src/provider/user-permissions";
-import { emulatorTenant } from "./emulator-tenant";
+import { emulatorTenant, provider } from "./emulator-tenant";
+
+const users = provider("UserPermissions");
+const roles = provider("RolePermissionRemoval");
 
 const API = "https://api.example.com";
 const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
@@ -76,7 +77,7 @@ describe("RolePermissionRemoval against the emulator", () => {
     try {
       await roles.delete("rol_a", created.outs as RolePermissionRemovalState);
       expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(
-        /could not restore 1 permission\(s\) that no longer exist: delete:x on https:\/\/api.example.com/,
+        /could not restore 1 permission\(s\) Auth0 refused \(deleted, or rejected; see the warnings above\): delete:x on https:\/\/api.example.com/,
       );
     } finally {
       stderr.mockRestore();

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { UserPermissionsState } from "../../src/provider/state";
-import { userPermissionsProvider as users } from "../../src/provider/user-permissions";
-import { emulatorTenant } from "./emulator-tenant";
+import { emulatorTenant, provider } from "./emulator-tenant";
+
+const users = provider("UserPermissions");
 
 const API = "https://api.example.com";
 const scopes = Array.from({ length: 300 }, (_, i) => `scope:${String(i).padStart(3, "0")}`);

@@ -63,7 +63,7 @@ describe("the HTTP transport", () => {
     expect(response.headers["x-ratelimit-remaining"]).toBe("9");
     expect(seen[0]).toMatchObject({ method: "GET", url: "/api/v2/users/a%7Cb/permissions?page=0", body: "" });
     expect(seen[0]?.headers).toMatchObject({ authorization: "Bearer t", accept: "application/json" });
-    expect(seen[0]?.headers["accept-encoding"]).toBeUndefined();
+    expect(seen[0]?.headers["accept-encoding"]).toBe("identity");
   });
 
   it("sends JSON bodies (DELETE included) and form bodies with their type and length", async () => {
@@ -97,12 +97,14 @@ describe("the HTTP transport", () => {
     expect(seen.map((s) => s.url)).toEqual(["/r", "/r"]);
   });
 
-  it("reads a compressed body although it never asks for one", async () => {
+  it("refuses a compressed body, which it never asks for, without inflating it", async () => {
     handler = (_req, res) =>
       res
         .writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" })
         .end(gzipSync('{"ok":true}'));
-    expect((await createHttpTransport(base, 5_000)({ method: "GET", path: "/z" })).data).toEqual({ ok: true });
+    const error = await failure(createHttpTransport(base, 5_000)({ method: "GET", path: "/z" }));
+    expect(error).toMatchObject({ kind: "refused-encoding", code: "ERR_CONTENT_ENCODING" });
+    expect(error.message).toMatch(/Content-Encoding: gzip.*none was asked for/);
   });
 
   it("answers a 204 marked as compressed, which has no body to decode", async () => {
@@ -119,19 +121,38 @@ describe("the HTTP transport", () => {
     expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
   });
 
-  it("never goes through HTTP_PROXY or HTTPS_PROXY", async () => {
+  it("refuses a header value that axios would silently alter, before sending anything", async () => {
     handler = (_req, res) => res.writeHead(200).end("[]");
-    const saved = { HTTP_PROXY: process.env["HTTP_PROXY"], HTTPS_PROXY: process.env["HTTPS_PROXY"] };
-    process.env["HTTP_PROXY"] = process.env["HTTPS_PROXY"] = "http://127.0.0.1:9";
-    try {
-      expect((await createHttpTransport(base, 5_000)({ method: "GET", path: "/direct" })).status).toBe(200);
-      expect(seen[0]?.url).toBe("/direct");
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    const error = await failure(
+      createHttpTransport(base, 5_000)({ method: "GET", path: "/h", headers: { Authorization: "Bearer tok\nen" } }),
+    );
+    expect(error).toMatchObject({ kind: "invalid-request", code: "ERR_INVALID_REQUEST" });
+    expect(error.message).toMatch(/the Authorization header holds a character HTTP forbids/);
+    expect(error.message).not.toContain("tok");
+    expect(seen).toEqual([]);
+  });
+
+  it("fails with a timeout when the whole answer takes longer than the deadline, although bytes keep coming", async () => {
+    let timer: NodeJS.Timeout | undefined;
+    handler = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      timer = setInterval(() => res.write(" "), 20); // never silent for long: an idle timeout would not fire
+    };
+    const started = Date.now();
+    const error = await failure(createHttpTransport(base, 300)({ method: "GET", path: "/trickle" }));
+    clearInterval(timer);
+    expect(error).toMatchObject({ kind: "timeout", code: "ETIMEDOUT" });
+    expect(error.message).toMatch(/no complete answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("fails with too-large when the body passes maxResponseBytes", async () => {
+    handler = (_req, res) => res.writeHead(200).end(Buffer.alloc(200_000, 0x20));
+    const error = await failure(
+      createHttpTransport(base, 5_000, { maxResponseBytes: 65_536 })({ method: "GET", path: "/big" }),
+    );
+    expect(error).toMatchObject({ kind: "too-large", code: "ERR_RESPONSE_TOO_LARGE" });
+    expect(error.message).toMatch(/larger than 65536 bytes \(pulumi-auth0-permissions:maxResponseBytes\)/);
   });
 
   it("fails with ETIMEDOUT when the server stays silent longer than the timeout", async () => {

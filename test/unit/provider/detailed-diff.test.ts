@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { permissionsDetailedDiff } from "../../../src/provider/detailed-diff";
 import { withDetailedDiff } from "../../../src/provider/detailed-diff-bridge";
 import { UNKNOWN_VALUE } from "../../../src/provider/inputs";
-import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
-import { setStackConfig } from "../../../src/provider/runtime";
+import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+import { createRuntime } from "../../../src/provider/runtime";
 
 const RS = "https://api.example.com";
 const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
@@ -57,7 +57,12 @@ describe("the detailed diff of a permission list", () => {
 
 describe("the diff handlers", () => {
   it("return the plain DiffResult, carrying the detailed diff apart (not enumerable) for the engine", async () => {
-    setStackConfig((key) => ({ "auth0:domain": "t.auth0.com", "auth0:clientId": "i", "auth0:clientSecret": "s" })[key]);
+    const config: Record<string, string> = {
+      "auth0:domain": "t.auth0.com",
+      "auth0:clientId": "i",
+      "auth0:clientSecret": "s",
+    };
+    const users = userPermissionsHandlers(createRuntime({ config: (key) => config[key], env: {} }));
     const olds = { schemaVersion: 1, domain: "t.auth0.com", userId: "auth0|u", permissions: list("b") };
     const result = await users.diff("auth0|u", olds, { userId: "auth0|u", permissions: list("a", "b") });
     expect(result).toEqual({ changes: true, replaces: [], deleteBeforeReplace: true });

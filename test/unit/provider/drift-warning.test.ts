@@ -1,9 +1,9 @@
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { driftWarning, MAX_NAMED } from "../../../src/provider/drift-warning";
-import { rolePermissionRemovalProvider as roles } from "../../../src/provider/role-permission-removal";
-import { setStackConfig } from "../../../src/provider/runtime";
-import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
+import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
+import { createRuntime } from "../../../src/provider/runtime";
+import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
 
 const DOMAIN = "drift.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
@@ -21,6 +21,8 @@ const page = (...names: string[]) => ({
 });
 
 let stderr: string[] = [];
+let users: ReturnType<typeof userPermissionsHandlers>;
+let roles: ReturnType<typeof rolePermissionRemovalHandlers>;
 beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
   const config: Record<string, string> = {
@@ -29,7 +31,9 @@ beforeEach(() => {
     "auth0:clientSecret": "secret",
     "pulumi-auth0-permissions:maxRetries": "0",
   };
-  setStackConfig((key) => config[key]);
+  const runtime = createRuntime({ config: (key) => config[key], env: {} });
+  users = userPermissionsHandlers(runtime);
+  roles = rolePermissionRemovalHandlers(runtime);
   nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
   stderr = [];
   vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {

@@ -1,7 +1,12 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setStackConfig, tenantApi } from "../../../src/provider/runtime";
-import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
+import { createRuntime, TenantClients, type ProviderRuntime } from "../../../src/provider/runtime";
+import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+
+// One registry, as in the provider process: every runtime `configure` builds shares it.
+const clients = new TenantClients();
+let runtime: ProviderRuntime;
+const tenantApi = () => runtime.tenant();
 
 const config = (domain: string, extra: Record<string, string> = {}) => {
   const values: Record<string, string> = {
@@ -10,7 +15,7 @@ const config = (domain: string, extra: Record<string, string> = {}) => {
     "auth0:clientSecret": "secret",
     ...extra,
   };
-  setStackConfig((key) => values[key]);
+  runtime = createRuntime({ config: (key) => values[key], env: {}, clients });
 };
 
 beforeAll(() => nock.disableNetConnect());
@@ -38,6 +43,7 @@ describe("the provider runtime", () => {
       userId: `auth0|u${i}`,
       permissions: [{ resourceServerIdentifier: "https://api", permissionName: "read:x" }],
     });
+    const users = userPermissionsHandlers(runtime);
     await Promise.all(Array.from({ length: 50 }, (_, i) => users.read(`auth0|u${i}`, state(i))));
     expect(token.isDone() && reads.isDone()).toBe(true);
     expect(tenantApi()).toBe(first);

@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RolePermissionRemoval, UserPermissions } from "../../../src";
-import { rolePermissionRemovalProvider as roles } from "../../../src/provider/role-permission-removal";
-import { setStackConfig } from "../../../src/provider/runtime";
-import { userPermissionsProvider as users } from "../../../src/provider/user-permissions";
+import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
+import { createRuntime } from "../../../src/provider/runtime";
+import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
 
 // One output list per resource, three places that must agree: what the provider returns, what the class
 // registers (and so what a program can read), and the README's "Outputs:" sentence. The declared TypeScript
@@ -49,6 +49,8 @@ const declaredRole: { [K in DeclaredOutputs<RolePermissionRemoval>]: true } = {
 
 const registered: pulumi.runtime.MockResourceArgs[] = [];
 
+let users: ReturnType<typeof userPermissionsHandlers>;
+let roles: ReturnType<typeof rolePermissionRemovalHandlers>;
 beforeAll(async () => {
   nock.disableNetConnect();
   await pulumi.runtime.setMocks(
@@ -71,7 +73,9 @@ beforeEach(() => {
     "auth0:clientSecret": "secret",
     "pulumi-auth0-permissions:maxRetries": "0",
   };
-  setStackConfig((key) => config[key]);
+  const runtime = createRuntime({ config: (key) => config[key], env: {} });
+  users = userPermissionsHandlers(runtime);
+  roles = rolePermissionRemovalHandlers(runtime);
   nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
 });
 afterEach(() => {
