@@ -151,7 +151,7 @@ async function main() {
     return (await next()).cpu;
   }
 
-  const get = (worker, i) =>
+  const get = () =>
     call("GET", "/api/v2/users/auth0%7Cbench/permissions?per_page=100&include_totals=true", undefined, token);
   const post = (worker, i) =>
     call(

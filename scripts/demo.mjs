@@ -131,7 +131,8 @@ function run(binDir, cwd, env, args, quiet) {
     child.on("error", reject);
     child.on("close", (code) => {
       if (!quiet && pending.trim() !== "") console.log(`  | ${pending}`);
-      code === 0 ? resolve(output) : reject(new Error(`pulumi ${args.join(" ")} exited ${code}\n${output}`));
+      if (code === 0) resolve(output);
+      else reject(new Error(`pulumi ${args.join(" ")} exited ${code}\n${output}`));
     });
   });
 }

@@ -38,7 +38,8 @@ export class Auth0ApiError extends Auth0PermissionsError {
     attempts: number;
     hint?: string | undefined;
   }) {
-    const said = args.auth0Message ? `: ${args.auth0Message}` : "";
+    // Quoted, so Auth0's text (which often ends in an identifier in quotes) never runs into ours.
+    const said = args.auth0Message ? `: ${JSON.stringify(args.auth0Message)}` : "";
     const code = args.errorCode ? ` (errorCode ${args.errorCode})` : "";
     const tries = args.attempts > 1 ? ` after ${args.attempts} attempts` : "";
     const hint = args.hint ? ` ${args.hint}` : "";

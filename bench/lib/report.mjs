@@ -25,10 +25,6 @@ function phaseOf(scenario, phase) {
   return scenario.phases?.find((p) => p.phase === phase);
 }
 
-function peerOf(document, scenario) {
-  return document.scenarios.find((s) => s.impl === "peer" && key(s) === key(scenario));
-}
-
 const median = (xs) => {
   const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
   if (v.length === 0) return undefined;

@@ -91,7 +91,6 @@ export function endpointOf(method, path) {
 /** What the tenant must hold after a phase, for the stack of `impl`; undefined = not checked. */
 export function expectedState({ kind, m }, impl, phase) {
   const all = Array.from({ length: kind === "role" ? 2 * m : m }, (_, j) => scopeName(j));
-  const removed = all.slice(0, m);
   const kept = kind === "role" ? all.slice(m) : [];
   if (kind === "user") {
     if (phase === "preview" || phase === "destroy") return [];

@@ -154,11 +154,19 @@ function stringProblem(value: unknown, maxLength: number): string | undefined {
   if (value === "") return "must not be empty";
   if (value.trim() === "") return "must not be only white space";
   if (value !== value.trim()) return `must not start or end with white space, got ${quote(value)}`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
+  if (hasControlCharacter(value)) return "must not contain control characters";
   if (!isWellFormed(value)) return "must not contain a lone UTF-16 surrogate (it has no UTF-8 form to send)";
   if (value.length > maxLength) return `is ${value.length} characters long; the maximum is ${maxLength}`;
   return undefined;
+}
+
+/** U+0000 to U+001F and U+007F (DEL), without a regular expression full of control characters. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** A value as messages show it: quoted, and cut short, so no failure echoes a whole input. */

@@ -2,6 +2,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { BatchListener, Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { permissionsDetailedDiff } from "./detailed-diff";
+import { withDetailedDiff } from "./detailed-diff-bridge";
+import { driftWarning } from "./drift-warning";
 import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
@@ -41,11 +44,16 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
-    return {
+    const result = {
       changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]) || restoreChanged,
       replaces,
       deleteBeforeReplace: true,
     };
+    const scalars = [
+      ...replaces.map((property) => ({ property, replaces: true })),
+      ...(restoreChanged ? [{ property: "restoreOnDelete", replaces: false }] : []),
+    ];
+    return withDetailedDiff(result, permissionsDetailedDiff(olds.permissions, news["permissions"], scalars));
   },
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -78,6 +86,9 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       const current = await tenant.api.list(role(props.roleId));
       // A listed permission that is back on the role is no longer "removed": show it as drift.
       const stillRemoved = difference(props.permissions, current);
+      const back = intersection(props.permissions, current);
+      const warning = driftWarning(describe(props.roleId), back, "back on the role", "removes them again");
+      if (warning !== undefined) tenant.log(warning);
       return { id, props: { ...props, permissions: stillRemoved } };
     } catch (error) {
       // Only Auth0's own "does not exist" (or GET /roles/{id} confirming it) drops the resource from state.

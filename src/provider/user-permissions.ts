@@ -2,6 +2,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { permissionsDetailedDiff } from "./detailed-diff";
+import { withDetailedDiff } from "./detailed-diff-bridge";
+import { driftWarning } from "./drift-warning";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
 import { holderGoneAfter } from "./holder-gone";
 import { removeEach } from "./partial-failures";
@@ -36,12 +39,15 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
     const olds = parseUserState(stored, id);
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
-    return {
+    const result = {
       changes: replaces.length > 0 || permissionsChanged(granted(olds), news["permissions"]),
       replaces,
       // Create-before-delete on the same user would revoke what the new resource just granted.
       deleteBeforeReplace: true,
     };
+    const scalars = replaces.map((property) => ({ property, replaces: true }));
+    const detailed = permissionsDetailedDiff(olds.permissions, news["permissions"], scalars, olds.driftedPermissions);
+    return withDetailedDiff(result, detailed);
   },
 
   async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -63,14 +69,18 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
 
   async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
     const props = parseUserState(stored, id);
-    const { settings, api } = runtime.tenant();
+    const { settings, api, log } = runtime.tenant();
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
-      const direct = await api.list(user(props.userId));
-      return {
-        id,
-        props: toState(settings.domain, props.userId, props.permissions, difference(props.permissions, direct)),
-      };
+      const drifted = difference(props.permissions, await api.list(user(props.userId)));
+      const warning = driftWarning(
+        describe(props.userId),
+        drifted,
+        "missing in Auth0 (driftedPermissions)",
+        "grants them again",
+      );
+      if (warning !== undefined) log(warning);
+      return { id, props: toState(settings.domain, props.userId, props.permissions, drifted) };
     } catch (error) {
       // Only Auth0's own "does not exist" (or GET /users/{id} confirming it) drops the resource from state.
       if (await holderGoneAfter(api, user(props.userId), error, "GET")) return { id: "" };

@@ -34,6 +34,18 @@ export interface RolePermissionRemovalArgs {
  * });
  */
 export class RolePermissionRemoval extends pulumi.dynamic.Resource {
+  /** The type token this resource is registered under; permanent. Policy packs match resources by it. */
+  public static readonly __pulumiType = "pulumi-nodejs:dynamic/auth0:RolePermissionRemoval";
+
+  /**
+   * Whether `obj` is a `RolePermissionRemoval`, also when it was created by another copy of this package
+   * (compared by type token, as Pulumi's own resource classes do).
+   */
+  public static override isInstance(obj: unknown): obj is RolePermissionRemoval {
+    if (obj === undefined || obj === null) return false;
+    return (obj as { __pulumiType?: unknown }).__pulumiType === RolePermissionRemoval.__pulumiType;
+  }
+
   declare public readonly roleId: pulumi.Output<string>;
   /** The permissions kept off the role, deduplicated and sorted. */
   declare public readonly permissions: pulumi.Output<Permission[]>;
@@ -42,7 +54,10 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
   declare public readonly removedPermissions: pulumi.Output<Permission[]>;
   /** When the latest removal happened (ISO 8601); undefined if none of the listed permissions was on the role. */
   declare public readonly removedAt: pulumi.Output<string | undefined>;
+  /** The tenant the role lives in. */
   declare public readonly domain: pulumi.Output<string>;
+  /** The version of the state's layout; every version of this package reads the state of earlier ones. */
+  declare public readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: RolePermissionRemovalArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -39,17 +39,42 @@ export interface UserPermissionsArgs {
  * });
  */
 export class UserPermissions extends pulumi.dynamic.Resource {
+  /** The type token this resource is registered under; permanent. Policy packs match resources by it. */
+  public static readonly __pulumiType = "pulumi-nodejs:dynamic/auth0:UserPermissions";
+
+  /**
+   * Whether `obj` is a `UserPermissions`, also when it was created by another copy of this package
+   * (compared by type token, as Pulumi's own resource classes do).
+   */
+  public static override isInstance(obj: unknown): obj is UserPermissions {
+    if (obj === undefined || obj === null) return false;
+    return (obj as { __pulumiType?: unknown }).__pulumiType === UserPermissions.__pulumiType;
+  }
+
   declare public readonly userId: pulumi.Output<string>;
   /** The managed permissions, deduplicated and sorted. */
   declare public readonly permissions: pulumi.Output<Permission[]>;
+  /**
+   * Listed permissions the latest refresh found missing in Auth0 (drift), which the next `pulumi up` grants
+   * again; undefined when there are none.
+   */
+  declare public readonly driftedPermissions: pulumi.Output<Permission[] | undefined>;
   /** The tenant the grants live in. */
   declare public readonly domain: pulumi.Output<string>;
+  /** The version of the state's layout; every version of this package reads the state of earlier ones. */
+  declare public readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: UserPermissionsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       provider,
       name,
-      { userId: args.userId, permissions: args.permissions, domain: undefined, schemaVersion: undefined },
+      {
+        userId: args.userId,
+        permissions: args.permissions,
+        driftedPermissions: undefined,
+        domain: undefined,
+        schemaVersion: undefined,
+      },
       { ...opts, deleteBeforeReplace: opts?.deleteBeforeReplace ?? true },
       "auth0",
       "UserPermissions",

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
@@ -6,7 +6,10 @@ import { E2eStack } from "./support/stack";
 import { API, rolePermissions, useEmulator, userPermissions, wire } from "./support/tenant";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
-const examples = readdirSync(EXAMPLES).filter((name) => statSync(join(EXAMPLES, name)).isDirectory());
+// Programs only: a policy pack (PulumiPolicy.yaml) is run by test/e2e/policy-pack.test.ts.
+const examples = readdirSync(EXAMPLES).filter(
+  (name) => statSync(join(EXAMPLES, name)).isDirectory() && !existsSync(join(EXAMPLES, name, "PulumiPolicy.yaml")),
+);
 
 let emulator: RunningEmulator;
 beforeAll(async () => {

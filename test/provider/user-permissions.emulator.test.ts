@@ -88,7 +88,7 @@ describe("UserPermissions against the emulator", () => {
         userId: "auth0|plain",
         permissions: [{ resourceServerIdentifier: "https://nope", permissionName: "a" }],
       }),
-    ).rejects.toThrow(/Auth0 answered 404: The resource server does not exist/);
+    ).rejects.toThrow(/Auth0 answered 404: "The resource server does not exist/);
   });
 
   it("fails clearly for a user that does not exist", async () => {

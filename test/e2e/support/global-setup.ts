@@ -54,6 +54,8 @@ export function installProject(repo: string, projectDir: string, tarball: string
     dependencies: {
       "pulumi-auth0-permissions": `file:${tarball}`,
       "@pulumi/pulumi": ours.devDependencies["@pulumi/pulumi"],
+      // For the example policy pack (an optional peer of ours).
+      "@pulumi/policy": ours.devDependencies["@pulumi/policy"],
       typescript: ours.devDependencies["typescript"],
       "@types/node": ours.devDependencies["@types/node"],
     },

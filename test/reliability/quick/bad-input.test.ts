@@ -219,17 +219,17 @@ const CASES: Case[] = [
     name: "unknown user",
     quick: true,
     spec: user("auth0|nobody", ok),
-    up: /Could not grant permissions to user 'auth0\|nobody' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 404: The user does not exist\./,
+    up: /Could not grant permissions to user 'auth0\|nobody' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 404: "The user does not exist\."/,
   },
   {
     name: "unknown role",
     spec: role("rol_nobody", [perm("delete:reports")]),
-    up: /Could not list the permissions of role 'rol_nobody': Auth0 answered 404: The role does not exist\./,
+    up: /Could not list the permissions of role 'rol_nobody': Auth0 answered 404: "The role does not exist\."/,
   },
   {
     name: "unknown API",
     spec: user("auth0|u1", [{ resourceServerIdentifier: "https://no-such-api", permissionName: "read:reports" }]),
-    up: /Could not grant permissions to user 'auth0\|u1' \(read:reports on https:\/\/no-such-api\): Auth0 answered 404: The resource server does not exist/,
+    up: /Could not grant permissions to user 'auth0\|u1' \(read:reports on https:\/\/no-such-api\): Auth0 answered 404: "The resource server does not exist/,
   },
   {
     name: "unknown permission name (case differs)",
@@ -239,13 +239,13 @@ const CASES: Case[] = [
   {
     name: "grants past Auth0's cap of 1000 on the user",
     spec: user("auth0|full", [perm("read:reports"), perm("export:reports")]),
-    up: /Could not grant permissions to user 'auth0\|full' .*Auth0 answered 400: No more permissions can be assigned to this user/,
+    up: /Could not grant permissions to user 'auth0\|full' .*Auth0 answered 400: "No more permissions can be assigned to this user/,
   },
   {
     name: "credentials without the update scopes",
     config: { "auth0:clientId": "read-only-client" },
     spec: user("auth0|u1", ok),
-    up: /Could not grant permissions to user 'auth0\|u1' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 403: Insufficient scope, expected any of: update:users \(errorCode insufficient_scope\).*Grant the application the Management API scopes update:users and update:roles/,
+    up: /Could not grant permissions to user 'auth0\|u1' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 403: "Insufficient scope, expected any of: update:users" \(errorCode insufficient_scope\).*Grant the application the Management API scopes update:users and update:roles/,
   },
   // odd but valid: documented behaviour
   {

@@ -312,7 +312,7 @@ const SCENARIOS: Scenario[] = [
     ],
     outcome: "fail",
     error:
-      /Could not grant permissions to user 'auth0\|u2' \(3 permissions, first audit:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/users\/auth0%7Cu2\/permissions after 3 attempts\./,
+      /Could not grant permissions to user 'auth0\|u2' \(3 permissions, first audit:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy" to POST \/api\/v2\/users\/auth0%7Cu2\/permissions after 3 attempts\./,
   },
   {
     name: "retries exhausted: 429 on one role's removal",
@@ -327,7 +327,7 @@ const SCENARIOS: Scenario[] = [
     ],
     outcome: "fail",
     error:
-      /Could not remove permissions from role 'rol_ops' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 429: Global limit has been reached (\(errorCode too_many_requests\) )?to DELETE \/api\/v2\/roles\/rol_ops\/permissions after 2 attempts\./,
+      /Could not remove permissions from role 'rol_ops' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 429: "Global limit has been reached" (\(errorCode too_many_requests\) )?to DELETE \/api\/v2\/roles\/rol_ops\/permissions after 2 attempts\./,
   },
   {
     name: "retries exhausted: connection resets on reading a role",
@@ -371,7 +371,7 @@ const SCENARIOS: Scenario[] = [
     ],
     outcome: "fail",
     error:
-      /Could not remove permissions from role 'rol_support' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy/,
+      /Could not remove permissions from role 'rol_support' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy"/,
   },
   {
     name: "a grant fails after its first batch, then the resource is dropped: nothing it granted stays",
@@ -387,7 +387,7 @@ const SCENARIOS: Scenario[] = [
     ],
     outcome: "fail",
     error:
-      /Could not grant permissions to user 'auth0\|u2' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy/,
+      /Could not grant permissions to user 'auth0\|u2' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy"/,
     next: WORKLOAD.filter((spec) => spec.name !== "grant-u2"),
   },
   {
@@ -403,7 +403,7 @@ const SCENARIOS: Scenario[] = [
     ],
     outcome: "fail",
     error:
-      /Could not add permissions to role 'rol_support' \(2 permissions, first admin:reports on https:\/\/api\.example\.com\): Auth0 answered 503: busy to POST \/api\/v2\/roles\/rol_support\/permissions after 3 attempts\./,
+      /Could not add permissions to role 'rol_support' \(2 permissions, first admin:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy" to POST \/api\/v2\/roles\/rol_support\/permissions after 3 attempts\./,
   },
 ];
 

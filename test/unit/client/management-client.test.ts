@@ -138,7 +138,7 @@ describe("the management client", () => {
     const { client } = testClient();
     tokenEndpoint(2);
     nock(BASE).get(path).times(2).reply(401, { statusCode: 401, error: "Unauthorized", message: "Invalid token" });
-    await expect(get(client)).rejects.toThrow(/Auth0 answered 401: Invalid token.*check auth0:audience/);
+    await expect(get(client)).rejects.toThrow(/Auth0 answered 401: "Invalid token".*check auth0:audience/);
   });
 
   it("names the operation, the user, the status, Auth0's message and errorCode when retries are exhausted", async () => {
@@ -153,7 +153,7 @@ describe("the management client", () => {
     const error = await get(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Auth0ApiError);
     expect((error as Error).message).toBe(
-      "Could not list the permissions of user 'auth0|abc': Auth0 answered 503: Try later (errorCode temporarily_unavailable) " +
+      `Could not list the permissions of user 'auth0|abc': Auth0 answered 503: "Try later" (errorCode temporarily_unavailable) ` +
         `to GET ${path} after 3 attempts.`,
     );
   });

@@ -165,7 +165,7 @@ describe("the permissions API", () => {
     const done: string[] = [];
     await expect(
       api.remove(user, [p("a"), p("b")], (batch) => done.push(...batch.map((x) => x.permissionName))),
-    ).rejects.toThrow(/400: bad/);
+    ).rejects.toThrow(/400: "bad"/);
     expect(done).toEqual(["a"]);
   });
 
