@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../permissions/permission";
 import * as path from "node:path";
 import installedProvider from "./forwarders/role-permission-removal";
+import { RolePermissionRemovalPlan, planOptions } from "./role-permission-removal-plan";
 import { serializedProvider } from "./serialized-provider";
 import type { PermissionArgs } from "./user-permissions";
 
@@ -45,6 +46,9 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
   declare public readonly domain: pulumi.Output<string>;
 
   constructor(name: string, args: RolePermissionRemovalArgs, opts?: pulumi.CustomResourceOptions) {
+    // Kill-safe by construction: the plan reads the role and is saved in the stack before this
+    // resource's step removes anything, and this resource removes exactly what the plan recorded.
+    const plan = new RolePermissionRemovalPlan(name, args, planOptions(opts));
     super(
       provider,
       name,
@@ -52,6 +56,7 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
         roleId: args.roleId,
         permissions: args.permissions,
         restoreOnDelete: args.restoreOnDelete,
+        plannedPermissions: plan.plannedPermissions,
         removedPermissions: undefined,
         removedAt: undefined,
         domain: undefined,
