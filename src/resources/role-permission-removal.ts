@@ -3,6 +3,7 @@ import type { Permission } from "../permissions/permission";
 import * as path from "node:path";
 import installedProvider from "./forwarders/role-permission-removal";
 import { RolePermissionRemovalPlan, planOptions } from "./role-permission-removal-plan";
+import { watchForOverlaps } from "./overlap-warnings";
 import { serializedProvider } from "./serialized-provider";
 import type { PermissionArgs } from "./user-permissions";
 
@@ -66,5 +67,6 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
       "auth0",
       "RolePermissionRemoval",
     );
+    watchForOverlaps("RolePermissionRemoval", name, this, args.roleId, args.permissions);
   }
 }
