@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec, RunResult } from "../../e2e/support/stack";
 import {
@@ -87,6 +89,7 @@ const totals = {
   converged: 0,
   restoredExactly: 0,
   lostRemovalRecord: 0,
+  truncatedCheckpoints: 0,
   killedAfterRoleDelete: 0,
   sigkillDuringRemovalWrites: 0,
   locks: 0,
@@ -236,7 +239,15 @@ describe("interrupted runs recover with the README's procedure", () => {
       await sleep(500);
       emulator.admin.clearFaults();
 
-      // What the interruption left behind.
+      // What the interruption left behind. A kill while Pulumi's file backend rewrites the checkpoint
+      // leaves it truncated ("failed to load checkpoint: EOF"); the backend's own copy of the state
+      // before that write is `<stack>.json.bak`, which is what an operator restores.
+      if (stateFile(stack) === undefined) {
+        const file = stateFilePath(stack);
+        expect(existsSync(`${file}.bak`), `truncated checkpoint and no ${file}.bak`).toBe(true);
+        copyFileSync(`${file}.bak`, file);
+        totals.truncatedCheckpoints++;
+      }
       const locked = stackLocks(stack).length > 0;
       const pending = (stateFile(stack)?.checkpoint?.latest?.pending_operations ?? []) as {
         resource: { urn: string };
@@ -302,6 +313,11 @@ describe("interrupted runs recover with the README's procedure", () => {
       totals.sigkillDuringRemovalWrites,
     );
     record("Interruption", "runs killed 0-30 ms after a role's DELETE was answered", totals.killedAfterRoleDelete);
+    record(
+      "Interruption",
+      "runs that left the file backend's checkpoint truncated by the kill (restored from its .json.bak)",
+      totals.truncatedCheckpoints,
+    );
     record("Interruption", "recovery procedure verified", RECOVERY.join("; then "), "last");
     record("Interruption", "kill-point seed", SEED_NUMBER, "last");
     await scan.addStack(stack);
@@ -311,3 +327,8 @@ describe("interrupted runs recover with the README's procedure", () => {
     expect(totals.converged).toBe(totals.runs);
   });
 });
+
+/** The stack's checkpoint file on the file:// backend (see E2eStack.stateFileText). */
+function stateFilePath(stack: E2eStack): string {
+  return join(inject("e2e").workDir, "backend", ".pulumi", "stacks", "e2e-program", `${stack.name}.json`);
+}
