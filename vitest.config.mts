@@ -7,6 +7,7 @@ export default defineConfig({
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { test: { name: "emulator", include: ["test/emulator/**/*.test.ts"] } },
       { test: { name: "provider", include: ["test/provider/**/*.test.ts"] } },
+      { test: { name: "hostile", include: ["test/hostile/**/*.test.ts"], fileParallelism: false } },
       {
         test: {
           name: "e2e",

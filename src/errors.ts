@@ -80,6 +80,12 @@ export class Auth0TokenError extends Auth0PermissionsError {}
 /** The resource is recorded in one tenant but the provider is configured for another. */
 export class WrongTenantError extends Auth0PermissionsError {}
 
-export function isNotFound(error: unknown): boolean {
-  return error instanceof Auth0ApiError && error.status === 404;
-}
+/** The stack state of a resource is missing a field, holds one of the wrong type, or is from a newer version. */
+export class MalformedStateError extends Auth0PermissionsError {}
+
+/**
+ * Auth0 (or whatever answered at the tenant's address) said something this library does not
+ * recognize as an answer to the request: a 404 that is not Auth0's "does not exist", or a list
+ * whose pages do not add up. Nothing is concluded from it.
+ */
+export class UnrecognizedAnswerError extends Auth0PermissionsError {}

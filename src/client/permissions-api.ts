@@ -1,7 +1,15 @@
 import { AUTH0_MAX_PAGE_SIZE } from "../config/defaults";
-import { describePermission, fromWire, toWire, type Permission, type WirePermission } from "../permissions/permission";
-import { canonicalize, chunk, difference } from "../permissions/permission-set";
-import { Auth0ApiError, Auth0PermissionsError, type OperationContext } from "../errors";
+import {
+  describePermission,
+  fromWire,
+  permissionKey,
+  toWire,
+  type Permission,
+  type WirePermission,
+} from "../permissions/permission";
+import { canonicalize, chunk, difference, type PermissionSet } from "../permissions/permission-set";
+import { Auth0ApiError, Auth0PermissionsError, UnrecognizedAnswerError, type OperationContext } from "../errors";
+import { describeAnswer, toleranceOf } from "./write-tolerance";
 import type { ManagementClient } from "./management-client";
 
 /** Whose permissions: a user's direct grants, or a role's. */
@@ -29,25 +37,56 @@ export class PermissionsApi {
   /**
    * Every permission the holder has, all pages. For users, only direct grants: entries whose
    * `sources` include `DIRECT`. Permissions inherited through roles are never direct grants.
+   * The pages must add up (`checkPage`); a server that repeats a page or under-reports `total`
+   * fails the read instead of making an absent permission look removed.
    */
-  async list(holder: Holder): Promise<Permission[]> {
+  async list(holder: Holder): Promise<PermissionSet> {
     const context = { action: "list the permissions of", target: describeHolder(holder) };
     const collected: Permission[] = [];
+    const seen = new Set<string>();
     for (let page = 0; page < MAX_PAGES; page++) {
-      const response = await this.client.request({
-        method: "GET",
-        path: `${permissionsPath(holder)}?per_page=${AUTH0_MAX_PAGE_SIZE}&page=${page}&include_totals=true`,
-        context,
-      });
+      const path = `${permissionsPath(holder)}?per_page=${AUTH0_MAX_PAGE_SIZE}&page=${page}&include_totals=true`;
+      const response = await this.client.request({ method: "GET", path, context });
       const { items, total } = parsePage(response.data, context);
       for (const item of items) {
-        if (holder.kind === "role" || isDirect(item)) collected.push(fromWire(item));
+        const permission = fromWire(item);
+        const key = permissionKey(permission);
+        if (seen.has(key)) throw pagesDisagree(context, path, `${describePermission(permission)} was listed twice`);
+        seen.add(key);
+        if (holder.kind === "role" || isDirect(item)) collected.push(permission);
       }
-      const seen = page * AUTH0_MAX_PAGE_SIZE + items.length;
-      const done = total === undefined ? items.length < AUTH0_MAX_PAGE_SIZE : seen >= total || items.length === 0;
-      if (done) return canonicalize(collected);
+      const verdict = checkPage({ pageSize: AUTH0_MAX_PAGE_SIZE, items: items.length, seen: seen.size, total });
+      if (verdict.kind === "inconsistent") throw pagesDisagree(context, path, verdict.reason);
+      if (verdict.kind === "done") return canonicalize(collected);
     }
-    throw new Auth0PermissionsError(`Could not ${context.action} ${context.target}: more than ${MAX_PAGES} pages.`);
+    throw new UnrecognizedAnswerError(
+      `Could not ${context.action} ${context.target}: the list did not end within ${MAX_PAGES} pages.`,
+    );
+  }
+
+  /**
+   * Whether the user or role itself exists: `GET /api/v2/users/{id}` (or `/roles/{id}`). "gone" only
+   * on Auth0's own "does not exist" answer; any other 404 is not recognized, and fails naming it.
+   */
+  async confirmHolder(holder: Holder): Promise<"exists" | "gone"> {
+    const path = holderPath(holder);
+    const context = { action: "confirm the existence of", target: describeHolder(holder) };
+    try {
+      await this.client.request({ method: "GET", path, context });
+      return "exists";
+    } catch (error) {
+      const answer = toleranceOf(error, { method: "GET", holder: holder.kind });
+      if (answer === "alreadyGone") return "gone";
+      if (answer === "unsure" && error instanceof Auth0ApiError) {
+        throw new UnrecognizedAnswerError(
+          `Could not ${context.action} ${context.target}: GET ${path} answered ${describeAnswer(error)}, which is not ` +
+            `Auth0's answer for a missing ${holder.kind}. Check that auth0:domain is the tenant's own domain (not a ` +
+            "proxy or another site), then retry.",
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   /**
@@ -61,7 +100,8 @@ export class PermissionsApi {
       try {
         await this.post(holder, batch, context);
       } catch (error) {
-        if (!(error instanceof Auth0ApiError && error.status === 409)) throw error;
+        const answer = toleranceOf(error, { method: "POST", holder: holder.kind });
+        if (answer !== "alreadyGranted") throw error;
         // Some tenants may refuse to assign an already assigned permission: send only the missing ones.
         const missing = difference(batch, await this.list(holder));
         if (missing.length > 0) await this.post(holder, missing, context);
@@ -142,13 +182,50 @@ interface ListedPermission extends WirePermission {
 function parsePage(data: unknown, context: OperationContext): { items: ListedPermission[]; total: number | undefined } {
   const body = data as { permissions?: unknown; total?: unknown } | unknown[] | undefined;
   const items = Array.isArray(body) ? body : body?.permissions;
-  if (!Array.isArray(items) || !items.every(isListedPermission)) {
-    throw new Auth0PermissionsError(
+  const total = Array.isArray(body) ? undefined : body?.total;
+  const totalOk = total === undefined || (typeof total === "number" && Number.isInteger(total) && total >= 0);
+  if (!Array.isArray(items) || !items.every(isListedPermission) || !totalOk) {
+    throw new UnrecognizedAnswerError(
       `Could not ${context.action} ${context.target}: Auth0 returned an unexpected list shape.`,
     );
   }
-  const total = !Array.isArray(body) && typeof body?.total === "number" ? body.total : undefined;
-  return { items, total };
+  return { items, total: total as number | undefined };
+}
+
+export type PageVerdict =
+  { readonly kind: "more" } | { readonly kind: "done" } | { readonly kind: "inconsistent"; readonly reason: string };
+
+/**
+ * Whether a list goes on after this page, from what was read so far. Pages must advance: the count
+ * read never exceeds `total`, a page that ends the list early (empty while `total` says more) is
+ * an error, and without a `total` a full page means another one. Exact `start` values are not
+ * required: no recording shows more than page 0 of a permission list (auth0-api-facts.md §14).
+ * Entries seen twice are caught by the caller. Pure.
+ */
+export function checkPage(page: {
+  readonly pageSize: number;
+  /** Entries on this page. */
+  readonly items: number;
+  /** Distinct entries read so far, this page included. */
+  readonly seen: number;
+  readonly total: number | undefined;
+}): PageVerdict {
+  if (page.total === undefined) return page.items < page.pageSize ? { kind: "done" } : { kind: "more" };
+  if (page.seen > page.total) {
+    return { kind: "inconsistent", reason: `${page.seen} entries were listed but total says ${page.total}` };
+  }
+  if (page.seen === page.total) return { kind: "done" };
+  if (page.items === 0) {
+    return { kind: "inconsistent", reason: `an empty page after ${page.seen} entries, but total says ${page.total}` };
+  }
+  return { kind: "more" };
+}
+
+function pagesDisagree(context: OperationContext, path: string, reason: string): UnrecognizedAnswerError {
+  return new UnrecognizedAnswerError(
+    `Could not ${context.action} ${context.target}: the pages of the list disagree (${reason}, at GET ${path}). ` +
+      "Nothing was concluded from it; retry, and if it persists, check that auth0:domain is the tenant itself.",
+  );
 }
 
 function isListedPermission(value: unknown): value is ListedPermission {

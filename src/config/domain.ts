@@ -36,7 +36,7 @@ export function normalizeDomain(raw: string): string {
 }
 
 /** What is wrong with a bare `host[:port]`, or undefined. Pure. */
-export function domainProblem(text: string): string | undefined {
+function domainProblem(text: string): string | undefined {
   if (text === "") return "it is empty";
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(text)) return "only https:// may prefix it";
   const match = /^(\[[^\]]*\]|[^:[\]]*)(?::([0-9]{1,5}))?$/.exec(text);

@@ -15,9 +15,9 @@ export interface CheckFailure {
   readonly reason: string;
 }
 
-export const MAX_ID_LENGTH = 1024;
-export const MAX_IDENTIFIER_LENGTH = 600;
-export const MAX_PERMISSION_NAME_LENGTH = 280;
+const MAX_ID_LENGTH = 1024;
+const MAX_IDENTIFIER_LENGTH = 600;
+const MAX_PERMISSION_NAME_LENGTH = 280;
 
 const PERMISSION_FIELDS = ["resourceServerIdentifier", "permissionName"] as const;
 
@@ -26,7 +26,7 @@ export function isUnknown(value: unknown): boolean {
 }
 
 /** Validates an id (`userId`, `roleId`). Returns the value unchanged: ids are compared exactly. */
-export function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
+function checkId(value: unknown, property: string, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
   const problem = idProblem(value);
   if (problem)
@@ -38,7 +38,7 @@ export function checkId(value: unknown, property: string, failures: CheckFailure
 }
 
 /** Validates the permission list; returns it canonical (deduplicated, sorted) when fully known. */
-export function checkPermissions(value: unknown, failures: CheckFailure[]): unknown {
+function checkPermissions(value: unknown, failures: CheckFailure[]): unknown {
   if (isUnknown(value)) return value;
   if (!Array.isArray(value)) {
     failures.push({
@@ -129,7 +129,7 @@ function fieldHint(field: (typeof PERMISSION_FIELDS)[number]): string {
  * What is wrong with a user or role id, or undefined. `.` and `..` are refused: as a path segment,
  * any normalizing proxy would turn `/users/../permissions` into another endpoint.
  */
-export function idProblem(value: unknown): string | undefined {
+function idProblem(value: unknown): string | undefined {
   const problem = stringProblem(value, MAX_ID_LENGTH);
   if (problem !== undefined) return problem;
   if (value === "." || value === "..")
@@ -143,7 +143,7 @@ export function isWellFormed(value: string): boolean {
 }
 
 /** Describes what is wrong with a required string, or undefined if it is fine. */
-export function stringProblem(value: unknown, maxLength: number): string | undefined {
+function stringProblem(value: unknown, maxLength: number): string | undefined {
   if (value === undefined || value === null) return "is required";
   if (typeof value !== "string") return `must be a string, got ${typeName(value)}`;
   if (value === "") return "must not be empty";

@@ -1,13 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
-import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { canonicalize, difference, intersection, union, type PermissionSet } from "../permissions/permission-set";
 import { checkOptionalBoolean, checkResourceInputs, isUnknown, permissionsChanged, replacesOnChange } from "./inputs";
+import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
 import type { ProviderRuntime, TenantApi } from "./runtime";
 import type { Handlers } from "./index";
-import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant } from "./state";
+import { STATE_SCHEMA_VERSION, assertSameTenant, parsePlanState, type RemovalPlanState } from "./state";
 
 /**
  * RolePermissionRemovalPlan: the record of a RolePermissionRemoval, saved before anything is removed.
@@ -24,19 +24,10 @@ import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant } from "./s
  *   normally restored all of it already (adding a permission the role has is a no-op); this matters
  *   when the removal's own create was killed and never saved.
  */
-export interface RemovalPlanState {
-  readonly schemaVersion: number;
-  readonly domain: string;
-  readonly roleId: string;
-  readonly permissions: Permission[];
-  readonly restoreOnDelete: boolean;
-  /** Listed permissions that were on the role when read: what the removal takes off and destroy restores. */
-  readonly plannedPermissions: Permission[];
-}
 
 interface RemovalPlanInputs {
   readonly roleId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
   readonly restoreOnDelete: boolean;
 }
 
@@ -49,8 +40,8 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
     }));
   },
 
-  async diff(_id: string, olds: RemovalPlanState, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-    assertReadableState(olds, describe(olds.roleId));
+  async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    const olds = parsePlanState(stored, id);
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     return {
@@ -69,35 +60,35 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
     return { id: inputs.roleId, outs: toState(tenant, inputs, planned) };
   },
 
-  async read(id: string, props: RemovalPlanState): Promise<pulumi.dynamic.ReadResult> {
-    assertReadableState(props, describe(props.roleId));
+  async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
+    const props = parsePlanState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     try {
       const present = intersection(props.permissions, await tenant.api.list(role(props.roleId)));
-      return { id, props: toState(tenant, props, union(props.plannedPermissions ?? [], present)) };
+      return { id, props: toState(tenant, props, union(props.plannedPermissions, present)) };
     } catch (error) {
-      if (isNotFound(error)) return { id: "" };
+      if (await holderGoneAfter(tenant.api, role(props.roleId), error, "GET")) return { id: "" };
       throw error;
     }
   },
 
-  async update(_id: string, olds: RemovalPlanState, news: RemovalPlanInputs): Promise<pulumi.dynamic.UpdateResult> {
-    assertReadableState(olds, describe(olds.roleId));
+  async update(id: string, stored: unknown, news: RemovalPlanInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const olds = parsePlanState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     // What was planned and is still listed stays planned (it may already be off the role).
-    const kept = intersection(olds.plannedPermissions ?? [], news.permissions);
+    const kept = intersection(olds.plannedPermissions, news.permissions);
     const newlyListed = difference(news.permissions, olds.permissions);
     const planned = await planRemoval(tenant, news.roleId, news.permissions, newlyListed, kept);
     return { outs: toState(tenant, news, planned) };
   },
 
-  async delete(_id: string, props: RemovalPlanState): Promise<void> {
-    assertReadableState(props, describe(props.roleId));
+  async delete(id: string, stored: unknown): Promise<void> {
+    const props = parsePlanState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
-    const planned = props.plannedPermissions ?? [];
+    const planned = props.plannedPermissions;
     if (props.restoreOnDelete === false || planned.length === 0) return;
     await restoreRecorded(tenant, props.roleId, planned, describe(props.roleId));
   },
@@ -114,11 +105,11 @@ export async function planRemoval(
   listed: readonly Permission[],
   toRead: readonly Permission[],
   kept: readonly Permission[],
-): Promise<Permission[]> {
+): Promise<PermissionSet> {
   const holder = role(roleId);
   return tenant.coordination.exclusive(holder, async () => {
     tenant.coordination.ledger.claim(holder, listed);
-    if (toRead.length === 0) return [...kept];
+    if (toRead.length === 0) return canonicalize(kept);
     return union(kept, intersection(toRead, await tenant.api.list(holder)));
   });
 }
@@ -146,7 +137,8 @@ export async function restoreRecorded(
       );
     if (notRestored.length > 0)
       tenant.log(
-        `warning: ${resource} could not restore ${notRestored.length} permission(s) that no longer exist: ` +
+        `warning: ${resource} could not restore ${notRestored.length} permission(s) Auth0 refused (deleted, or ` +
+          "rejected; see the warnings above): " +
           `${notRestored.map(describePermission).join(", ")}.`,
       );
   });

@@ -1,15 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
-import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { canonicalize, difference, intersection, union, type PermissionSet } from "../permissions/permission-set";
 import { checkOptionalBoolean, checkResourceInputs, isUnknown, permissionsChanged, replacesOnChange } from "./inputs";
+import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
 import { planRemoval, plannedProblem, restoreRecorded } from "./role-permission-removal-plan";
 import type { ProviderRuntime, TenantApi } from "./runtime";
 import type { Handlers } from "./index";
-import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RolePermissionRemovalState } from "./state";
+import { STATE_SCHEMA_VERSION, assertSameTenant, parseRoleState, type RolePermissionRemovalState } from "./state";
 
 /**
  * RolePermissionRemoval keeps the listed permissions off a role and records what it took off.
@@ -24,14 +24,14 @@ import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type RoleP
  */
 export interface RolePermissionRemovalInputs {
   readonly roleId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
   readonly restoreOnDelete: boolean;
   /**
    * The record saved by the RolePermissionRemovalPlan of the same name before this step runs: the
    * listed permissions that were on the role. Absent only when the handlers are driven without a
    * plan (a program always has one); then the role is read here, as 0.1.0 did.
    */
-  readonly plannedPermissions?: Permission[];
+  readonly plannedPermissions?: readonly Permission[];
 }
 
 const RESOURCE = "RolePermissionRemoval";
@@ -51,12 +51,8 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     });
   },
 
-  async diff(
-    _id: string,
-    olds: RolePermissionRemovalState,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    assertReadableState(olds, describe(olds.roleId));
+  async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    const olds = parseRoleState(stored, id);
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
@@ -112,8 +108,8 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     });
   },
 
-  async read(id: string, props: RolePermissionRemovalState): Promise<pulumi.dynamic.ReadResult> {
-    assertReadableState(props, describe(props.roleId));
+  async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
+    const props = parseRoleState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     try {
@@ -122,17 +118,14 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       const stillRemoved = difference(props.permissions, current);
       return { id, props: { ...props, permissions: stillRemoved } };
     } catch (error) {
-      if (isNotFound(error)) return { id: "" }; // the role is gone: nothing left to keep off it
+      // Only Auth0's own "does not exist" (or GET /roles/{id} confirming it) drops the resource from state.
+      if (await holderGoneAfter(tenant.api, role(props.roleId), error, "GET")) return { id: "" };
       throw error;
     }
   },
 
-  async update(
-    _id: string,
-    olds: RolePermissionRemovalState,
-    news: RolePermissionRemovalInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    assertReadableState(olds, describe(olds.roleId));
+  async update(id: string, stored: unknown, news: RolePermissionRemovalInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const olds = parseRoleState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     const holder = role(news.roleId);
@@ -174,8 +167,8 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     });
   },
 
-  async delete(_id: string, props: RolePermissionRemovalState): Promise<void> {
-    assertReadableState(props, describe(props.roleId));
+  async delete(id: string, stored: unknown): Promise<void> {
+    const props = parseRoleState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
@@ -184,7 +177,7 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
 });
 
 /** What this resource took off and knows to be still off: recorded, and not back as drift. */
-function takenOff(olds: RolePermissionRemovalState): Permission[] {
+function takenOff(olds: RolePermissionRemovalState): PermissionSet {
   return intersection(olds.removedPermissions, olds.permissions);
 }
 
@@ -193,14 +186,15 @@ function toTakeOff(
   olds: RolePermissionRemovalState,
   listed: readonly Permission[],
   planned: readonly Permission[],
-): Permission[] {
+): PermissionSet {
   return difference(intersection(planned, listed), takenOff(olds));
 }
 
 function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {
   if (notRestored.length === 0) return;
   tenant.log(
-    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) that no longer exist: ` +
+    `warning: ${describe(roleId)} could not restore ${notRestored.length} permission(s) Auth0 refused (deleted, or ` +
+      `rejected; see the warnings above): ` +
       `${notRestored.map(describePermission).join(", ")}.`,
   );
 }

@@ -1,14 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../errors";
 import type { Holder } from "../client/permissions-api";
 import type { Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
 import { checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
+import { holderGoneAfter } from "./holder-gone";
 import { removeEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
 import type { ProviderRuntime } from "./runtime";
 import type { Handlers } from "./index";
-import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserPermissionsState } from "./state";
+import { STATE_SCHEMA_VERSION, assertSameTenant, parseUserState, type UserPermissionsState } from "./state";
 
 /**
  * UserPermissions grants permissions directly to a user, non-authoritatively: only the listed
@@ -22,7 +22,7 @@ import { STATE_SCHEMA_VERSION, assertReadableState, assertSameTenant, type UserP
  */
 export interface UserPermissionsInputs {
   readonly userId: string;
-  readonly permissions: Permission[];
+  readonly permissions: readonly Permission[];
 }
 
 const RESOURCE = "UserPermissions";
@@ -32,12 +32,8 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
     return checkResourceInputs(news, "userId", runtime.settings);
   },
 
-  async diff(
-    _id: string,
-    olds: UserPermissionsState,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    assertReadableState(olds, describe(olds.userId));
+  async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    const olds = parseUserState(stored, id);
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.userId));
     const replaces = replacesOnChange("userId", olds.userId, news["userId"]);
     return {
@@ -71,8 +67,8 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
     });
   },
 
-  async read(id: string, props: UserPermissionsState): Promise<pulumi.dynamic.ReadResult> {
-    assertReadableState(props, describe(props.userId));
+  async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
+    const props = parseUserState(stored, id);
     const { settings, api } = runtime.tenant();
     assertSameTenant(props.domain, settings.domain, describe(props.userId));
     try {
@@ -82,17 +78,14 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
         props: toState(settings.domain, props.userId, props.permissions, difference(props.permissions, direct)),
       };
     } catch (error) {
-      if (isNotFound(error)) return { id: "" }; // the user is gone: drop the resource from state
+      // Only Auth0's own "does not exist" (or GET /users/{id} confirming it) drops the resource from state.
+      if (await holderGoneAfter(api, user(props.userId), error, "GET")) return { id: "" };
       throw error;
     }
   },
 
-  async update(
-    _id: string,
-    olds: UserPermissionsState,
-    news: UserPermissionsInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    assertReadableState(olds, describe(olds.userId));
+  async update(id: string, stored: unknown, news: UserPermissionsInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const olds = parseUserState(stored, id);
     const { settings, api, log, coordination } = runtime.tenant();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
     const holder = user(news.userId);
@@ -130,8 +123,8 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
     });
   },
 
-  async delete(_id: string, props: UserPermissionsState): Promise<void> {
-    assertReadableState(props, describe(props.userId));
+  async delete(id: string, stored: unknown): Promise<void> {
+    const props = parseUserState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.userId));
     const holder = user(props.userId);
@@ -152,15 +145,15 @@ function describe(userId: string): string {
 }
 
 /** The listed permissions not known to be missing in Auth0. */
-function granted(state: UserPermissionsState): Permission[] {
+function granted(state: UserPermissionsState): readonly Permission[] {
   return difference(state.permissions, state.driftedPermissions ?? []);
 }
 
 function toState(
   domain: string,
   userId: string,
-  permissions: Permission[],
-  drifted: Permission[] = [],
+  permissions: readonly Permission[],
+  drifted: readonly Permission[] = [],
 ): UserPermissionsState {
   // Absent rather than empty: outputs stay as they were for a resource without drift.
   return {

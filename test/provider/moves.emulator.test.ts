@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
-import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
-import type { RemovalPlanState } from "../../src/provider/role-permission-removal-plan";
+import type { RemovalPlanState, RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
 import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
 
 /**

@@ -77,7 +77,7 @@ describe("RolePermissionRemoval against the emulator", () => {
     try {
       await roles.delete("rol_a", created.outs as RolePermissionRemovalState);
       expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(
-        /could not restore 1 permission\(s\) that no longer exist: delete:x on https:\/\/api.example.com/,
+        /could not restore 1 permission\(s\) Auth0 refused \(deleted, or rejected; see the warnings above\): delete:x on https:\/\/api.example.com/,
       );
     } finally {
       stderr.mockRestore();

@@ -70,6 +70,14 @@ const CASES: Case[] = [
     spec: user(`auth0|${"x".repeat(1994)}`, ok),
     preview: /userId is 2000 characters long; the maximum is 1024/,
   },
+  // A dot segment: any normalizing proxy turns /users/../permissions into another endpoint.
+  {
+    name: "userId '.'",
+    spec: user(".", ok),
+    preview: /userId must not be "\.", which a URL path reads as a directory/,
+  },
+  { name: "userId '..'", spec: user("..", ok), preview: /userId must not be "\.\."/ },
+  { name: "roleId '..'", spec: role("..", ok), preview: /roleId must not be "\.\."/ },
   { name: "empty roleId", spec: role("", ok), preview: /roleId must not be empty/ },
   {
     name: "roleId of the wrong type (an object)",
@@ -177,6 +185,23 @@ const CASES: Case[] = [
   {
     name: "auth0:domain that is a URL with a path",
     config: { "auth0:domain": "https://tenant.auth0.com/api/v2" },
+    preview: /auth0:domain must be a host name/,
+  },
+  {
+    // Node's URL parser reads '\' as '/': the client secret would go to 'attacker'.
+    name: "auth0:domain with a backslash (attacker:443\\tenant)",
+    quick: true,
+    config: { "auth0:domain": "attacker:443\\tenant.eu.auth0.com" },
+    preview: /auth0:domain must be a host name .* it may hold only letters, digits, '-', '\.' and one :port/,
+  },
+  {
+    name: "auth0:domain with a port out of range",
+    config: { "auth0:domain": "tenant.eu.auth0.com:99999" },
+    preview: /auth0:domain must be a host name .* port 99999 is out of range/,
+  },
+  {
+    name: "auth0:domain with user info (user@host)",
+    config: { "auth0:domain": "user@attacker.example" },
     preview: /auth0:domain must be a host name/,
   },
   {

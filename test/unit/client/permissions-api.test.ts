@@ -1,7 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { encodePathSegment, holderPath, permissionsPath } from "../../../src/client/permissions-api";
-import { Auth0PermissionsError } from "../../../src/errors";
+import { checkPage, encodePathSegment, holderPath, permissionsPath } from "../../../src/client/permissions-api";
+import { Auth0PermissionsError, UnrecognizedAnswerError } from "../../../src/errors";
 import { BASE, testClient, tokenEndpoint, wire } from "../../helpers/tenant";
 
 const RS = "https://api.example.com";
@@ -225,5 +225,95 @@ describe("path encoding", () => {
   it("fails with a named error, not a URIError, on a lone surrogate", () => {
     expect(() => encodePathSegment("auth0|\uD800")).toThrow(Auth0PermissionsError);
     expect(() => encodePathSegment("auth0|\uD800")).toThrow(/lone UTF-16 surrogate.*nothing was sent/);
+  });
+});
+
+describe("pagination must advance: a list whose pages do not add up fails the read", () => {
+  const listPath = "/api/v2/roles/rol_1/permissions";
+  const entries = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => wire(RS, `p:${String(from + i).padStart(4, "0")}`));
+  const serve = (pages: unknown[]) => {
+    const scope = nock(BASE);
+    pages.forEach((body, page) =>
+      scope
+        .get(listPath)
+        .query({ per_page: "100", page: String(page), include_totals: "true" })
+        .reply(200, body),
+    );
+    return scope;
+  };
+
+  it("fails when the server repeats the same page: no entry is seen twice", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    const same = { permissions: entries(0, 100), start: 0, limit: 100, total: 300 };
+    serve([same, same]);
+    await expect(api.list(role)).rejects.toThrow(UnrecognizedAnswerError);
+    nock.cleanAll();
+    tokenEndpoint();
+    serve([same, same]);
+    await expect(testClient().api.list(role)).rejects.toThrow(
+      /pages of the list disagree \(p:0000 on .* was listed twice/,
+    );
+  });
+
+  it("fails on a full page next to total 0: the count read never exceeds total", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    serve([{ permissions: entries(0, 100), start: 0, limit: 100, total: 0 }]);
+    await expect(api.list(role)).rejects.toThrow(/100 entries were listed but total says 0/);
+  });
+
+  it("fails on a page that says more than total", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    serve([{ permissions: entries(0, 3), start: 0, limit: 100, total: 2 }]);
+    await expect(api.list(role)).rejects.toThrow(/3 entries were listed but total says 2/);
+  });
+
+  it("fails on an empty page while total says there is more", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    serve([
+      { permissions: entries(0, 100), start: 0, limit: 100, total: 150 },
+      { permissions: [], start: 100, limit: 100, total: 150 },
+    ]);
+    await expect(api.list(role)).rejects.toThrow(/an empty page after 100 entries, but total says 150/);
+  });
+
+  it("fails on a total that is not a whole number", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    serve([{ permissions: entries(0, 1), start: 0, limit: 100, total: "1" }]);
+    await expect(api.list(role)).rejects.toThrow(/unexpected list shape/);
+  });
+
+  it("accepts a full last page whose total says exactly that, and does not require exact start values", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    serve([
+      { permissions: entries(0, 100), start: 0, limit: 100, total: 200 },
+      { permissions: entries(100, 100), start: 1, limit: 100, total: 200 },
+    ]);
+    expect(await api.list(role)).toHaveLength(200);
+  });
+
+  it("without totals, reads on after a full page and stops at a short one", async () => {
+    const { api } = testClient();
+    tokenEndpoint();
+    serve([entries(0, 100), entries(100, 7)]);
+    expect(await api.list(role)).toHaveLength(107);
+  });
+
+  it("checkPage, as a table", () => {
+    const page = (items: number, seen: number, total: number | undefined) =>
+      checkPage({ pageSize: 100, items, seen, total });
+    expect(page(100, 100, 100)).toEqual({ kind: "done" });
+    expect(page(100, 100, 250)).toEqual({ kind: "more" });
+    expect(page(40, 140, 250)).toEqual({ kind: "more" }); // a short page, then more: start is not checked
+    expect(page(0, 140, 250).kind).toBe("inconsistent");
+    expect(page(100, 100, 0).kind).toBe("inconsistent");
+    expect(page(100, 100, undefined)).toEqual({ kind: "more" });
+    expect(page(99, 99, undefined)).toEqual({ kind: "done" });
   });
 });
