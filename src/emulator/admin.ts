@@ -49,7 +49,7 @@ function rateLimitSettings(update: RateLimitUpdate): RateLimitSettings | undefin
 
 export function createAdmin(context: EmulatorContext): EmulatorAdmin {
   const rebuild = (document: SeedDocument): void => {
-    context.store = buildStore(document, context.options);
+    context.store = buildStore(document, context.seedRules);
   };
   return {
     reset() {

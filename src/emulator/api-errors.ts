@@ -32,8 +32,13 @@ export const userNotFound = (): ApiError => new ApiError(404, "The user does not
 /** Recorded without an errorCode (auth0-api-facts.md §7). */
 export const roleNotFound = (): ApiError => new ApiError(404, "The role does not exist.");
 
+/** On the permission endpoints, naming the identifier (auth0-api-facts.md §1, §4: INFERRED from auth0-cli #348). */
 export const resourceServerNotFound = (identifier: string): ApiError =>
   new ApiError(404, `The resource server does not exist: '${identifier}'`, "inexistent_resource_server");
+
+/** On GET /resource-servers/{id}, as recorded: no `: '<id>'` suffix (§14). */
+export const missingResourceServer = (): ApiError =>
+  new ApiError(404, "The resource server does not exist", "inexistent_resource_server");
 
 export const routeNotFound = (): ApiError => new ApiError(404, "Not Found");
 

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorAdmin } from "./admin";
+import { checkAdminRequest } from "./admin-guard";
 import { ApiError, insufficientScope, routeNotFound } from "./api-errors";
 import { decodeBody } from "./body-validation";
 import type { EmulatorContext } from "./context";
 import type { ActiveFault } from "./faults";
 import { errorReply, parseQuery, readBody, send, type Reply } from "./http-io";
 import type { RateLimitDecision } from "./rate-limiter";
+import { PatternTimeoutError } from "./path-matcher";
 import { matchRoute } from "./router";
 import { adminPrefix, adminRoute } from "./routes/admin";
 import { tokenRoute } from "./routes/oauth-token";
@@ -38,6 +40,7 @@ async function apiReply(
   method: string,
   path: string,
   query: Record<string, string>,
+  search: string,
 ): Promise<Reply> {
   const decision = context.limiter?.take();
   const limitHeaders = decision === undefined ? undefined : rateLimitHeaders(context, decision);
@@ -52,7 +55,7 @@ async function apiReply(
     if (!match.route.scopes.some((scope) => token.scopes.has(scope))) throw insufficientScope(match.route.scopes);
     const body = match.route.hasBody ? decodeBody(await readBody(request), request.headers["content-type"]) : undefined;
     // From here on the handler runs synchronously: its read-check-write cannot interleave with another request.
-    return withLimits(match.route.handle(context, { id: match.id, query, body }));
+    return withLimits(match.route.handle(context, { id: match.id, query, params: new URLSearchParams(search), body }));
   } catch (error) {
     if (error instanceof ApiError) return withLimits(errorReply(error));
     throw error;
@@ -94,19 +97,36 @@ export async function dispatch(
   const url = request.url ?? "/";
   const queryStart = url.indexOf("?");
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
-  const query = parseQuery(queryStart === -1 ? "" : url.slice(queryStart + 1));
+  const search = queryStart === -1 ? "" : url.slice(queryStart + 1);
+  const query = parseQuery(search);
   const method = request.method ?? "GET";
   if (path === adminPrefix || path.startsWith(`${adminPrefix}/`)) {
+    const refusal = checkAdminRequest(method, request.headers, context.hostNames, context.options.adminToken);
+    if (refusal !== undefined) {
+      request.resume();
+      send(response, refusal);
+      return;
+    }
     send(response, await adminRoute(admin, request, method, path, query));
     return;
   }
   const log = (status: number): void => context.log.record(method, path, query, status);
-  const fault = context.faults.take(method, path);
+  let fault: ActiveFault | undefined;
+  try {
+    fault = context.faults.take(method, path);
+  } catch (error) {
+    if (!(error instanceof PatternTimeoutError)) throw error;
+    process.emitWarning(`auth0-permissions-emulator: ${error.message}`);
+    const reply = errorReply(new ApiError(500, error.message));
+    send(response, reply);
+    log(reply.status);
+    return;
+  }
   if (fault !== undefined && (await applyFault(context, fault, response, log))) return;
   let reply: Reply;
   try {
     if (path === "/oauth/token" && method === "POST") reply = await tokenRoute(context, request);
-    else if (path.startsWith(apiPrefix)) reply = await apiReply(context, request, method, path, query);
+    else if (path.startsWith(apiPrefix)) reply = await apiReply(context, request, method, path, query, search);
     else reply = errorReply(routeNotFound());
   } catch (error) {
     reply = error instanceof ApiError ? errorReply(error) : errorReply(new ApiError(500, "Internal Server Error"));

@@ -1,9 +1,13 @@
+import { BoundedPattern, PatternTimeoutError } from "./path-matcher";
 import type { FaultSpec } from "./types";
+
+/** Longest `delay_ms`: Node's timers fire at once beyond 2^31−1 ms (about 24.8 days). */
+export const maximumDelayMs = 2_147_483_647;
 
 /** A validated fault with its remaining count. */
 export interface ActiveFault {
   method: string | undefined;
-  path: RegExp | undefined;
+  path: BoundedPattern | undefined;
   remaining: number;
   response: { status: number; headers: Record<string, string>; body: unknown } | undefined;
   delayMs: number;
@@ -31,9 +35,9 @@ function compile(input: FaultSpec): ActiveFault {
   const path = match["path"];
   if (method !== undefined && typeof method !== "string") throw new FaultError("match.method must be a string");
   if (path !== undefined && typeof path !== "string") throw new FaultError("match.path must be a string");
-  let pattern: RegExp | undefined;
+  let pattern: BoundedPattern | undefined;
   try {
-    pattern = path === undefined ? undefined : new RegExp(path);
+    pattern = path === undefined ? undefined : new BoundedPattern(path);
   } catch (error) {
     throw new FaultError(`match.path is not a valid regular expression: ${String(error)}`);
   }
@@ -42,8 +46,8 @@ function compile(input: FaultSpec): ActiveFault {
     throw new FaultError("times must be a positive integer");
   }
   const delayMs = spec["delay_ms"] ?? 0;
-  if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
-    throw new FaultError("delay_ms must be a number >= 0");
+  if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0 || delayMs > maximumDelayMs) {
+    throw new FaultError(`delay_ms must be a number from 0 to ${maximumDelayMs}; to never answer, use hang`);
   }
   let response: ActiveFault["response"];
   const rawResponse = spec["response"];
@@ -91,12 +95,21 @@ export class FaultRegistry {
     return this.faults.length;
   }
 
-  /** The first fault matching the request, with one use consumed; undefined when none matches. */
+  /**
+   * The first fault matching the request, with one use consumed; undefined when none matches. A fault whose
+   * path pattern runs out of its time budget is removed, and the `PatternTimeoutError` is thrown.
+   */
   take(method: string, path: string): ActiveFault | undefined {
     if (this.faults.length === 0) return undefined;
-    const index = this.faults.findIndex(
-      (fault) => (fault.method === undefined || fault.method === method) && (fault.path?.test(path) ?? true),
-    );
+    const index = this.faults.findIndex((fault) => {
+      if (fault.method !== undefined && fault.method !== method) return false;
+      try {
+        return fault.path?.test(path) ?? true;
+      } catch (error) {
+        if (error instanceof PatternTimeoutError) this.faults = this.faults.filter((other) => other !== fault);
+        throw error;
+      }
+    });
     const fault = this.faults[index];
     if (fault === undefined) return undefined;
     fault.remaining -= 1;

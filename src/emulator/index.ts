@@ -6,9 +6,11 @@ export { startEmulator, type RunningEmulator } from "./server";
 export type { EmulatorAdmin } from "./admin";
 export { rateLimitProfiles, managementScopes, type EmulatorOptions, type RateLimitSettings } from "./options";
 export { SeedError } from "./seed";
-export { FaultError } from "./faults";
+export { FaultError, maximumDelayMs } from "./faults";
+export { clientAssertionAlgorithms, clientAssertionType, maximumAssertionLifetimeSeconds } from "./client-assertion";
 export type {
   FaultSpec,
+  JsonWebKeySet,
   PermissionReference,
   RateLimitProfileName,
   RateLimitUpdate,

@@ -1,4 +1,4 @@
-// The small part of node-forge (which ships no types) that tls.ts uses to assemble and sign certificates.
+// The small part of node-forge (which ships no types) that tls.ts uses to assemble, sign and read certificates.
 declare module "node-forge" {
   namespace util {
     interface ByteStringBuffer {
@@ -14,11 +14,15 @@ declare module "node-forge" {
     }
   }
   namespace pki {
+    interface BigInteger {
+      equals(other: BigInteger): boolean;
+    }
     interface PublicKey {
-      readonly n: unknown;
+      readonly n: BigInteger;
     }
     interface PrivateKey {
-      readonly d: unknown;
+      readonly n: BigInteger;
+      readonly d: BigInteger;
     }
     interface CertificateField {
       name?: string;
@@ -29,6 +33,7 @@ declare module "node-forge" {
       publicKey: PublicKey;
       serialNumber: string;
       validity: { notBefore: Date; notAfter: Date };
+      readonly subject: { attributes: CertificateField[] };
       setSubject(attributes: CertificateField[]): void;
       setIssuer(attributes: CertificateField[]): void;
       setExtensions(extensions: Array<Record<string, unknown>>): void;
@@ -39,5 +44,6 @@ declare module "node-forge" {
     function privateKeyFromPem(pem: string): PrivateKey;
     function publicKeyFromPem(pem: string): PublicKey;
     function certificateToPem(certificate: Certificate): string;
+    function certificateFromPem(pem: string): Certificate;
   }
 }

@@ -46,12 +46,32 @@ export interface EmulatorOptions {
   maxPermissionsPerRequest?: number;
   /** Lifetime of issued access tokens. @default 86400 */
   tokenTtlSeconds?: number;
+  /** Add a `scope` member to token answers; the recorded answers have none. @default false */
+  tokenScopeMember?: boolean;
+  /**
+   * Order of permission lists: `sorted` by API identifier, then permission name (what the recordings are
+   * consistent with); `shuffled` is a fixed random order per start, so a client is tested never to depend on
+   * the order. @default "sorted"
+   */
+  permissionOrder?: "sorted" | "shuffled";
+  /**
+   * Require this token on every `/__admin` call (`Authorization: Bearer <token>`); `true` makes a random one,
+   * exposed as `adminToken`. @default none required
+   */
+  adminToken?: string | boolean;
+  /**
+   * Keep the CA in this folder (`ca.pem`, and its key in `ca-key.pem`, mode 0600) and reuse it on later
+   * starts, so a CI machine trusts it once. @default a new CA per start, deleted on stop
+   */
+  caDir?: string;
   /** Clock in epoch milliseconds, for token expiry, rate limiting and the request log. @default Date.now */
   now?: () => number;
   /** Timer used by `delay_ms` faults; tests inject one that records instead of waiting. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
   /** Entries the request log keeps; older ones are dropped. @default 100000 */
   requestLogLimit?: number;
+  /** Estimated bytes the request log keeps at most; older entries are dropped. @default 16 MiB */
+  requestLogMaxBytes?: number;
 }
 
 export interface ResolvedEmulatorOptions {
@@ -69,9 +89,14 @@ export interface ResolvedEmulatorOptions {
   rateLimitReset: "next-token" | "current-second";
   maxPermissionsPerRequest: number | undefined;
   tokenTtlSeconds: number;
+  tokenScopeMember: boolean;
+  permissionOrder: "sorted" | "shuffled";
+  adminToken: string | undefined;
+  caDir: string | undefined;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   requestLogLimit: number;
+  requestLogMaxBytes: number;
 }
 
 /** Rate-limit profiles, from Auth0's published Management API limits (auth0-api-facts.md §10). */
@@ -81,14 +106,19 @@ export const rateLimitProfiles: Readonly<Record<RateLimitProfileName, RateLimitS
   enterprise: { burst: 50, perSecond: 16 },
 };
 
-/** The scopes the emulator checks; the default client holds all of them. */
-export const managementScopes: readonly string[] = [
-  "read:users",
-  "update:users",
-  "read:roles",
-  "update:roles",
-  "read:resource_servers",
-];
+/**
+ * The scopes the emulator checks, with the descriptions the built-in Auth0 Management API resource server
+ * lists for them; the default client holds all of them.
+ */
+export const managementScopeDescriptions: Readonly<Record<string, string>> = {
+  "read:users": "Read Users",
+  "update:users": "Update Users",
+  "read:roles": "Read Roles",
+  "update:roles": "Update Roles",
+  "read:resource_servers": "Read Resource Servers",
+};
+
+export const managementScopes: readonly string[] = Object.keys(managementScopeDescriptions);
 
 export function resolveRateLimit(value: RateLimitProfileName | RateLimitSettings): RateLimitSettings | undefined {
   if (typeof value === "string") {
@@ -112,6 +142,21 @@ function oneOf<T extends string>(name: string, value: T | undefined, allowed: re
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer; got ${value}`);
+  return value;
+}
+
+function resolveAdminToken(value: string | boolean | undefined): string | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return randomBytes(24).toString("base64url");
+  if (typeof value !== "string" || !/^[\x21-\x7e]{16,512}$/.test(value)) {
+    throw new TypeError("adminToken must be true or 16 to 512 printable ASCII characters without spaces");
+  }
+  return value;
+}
+
+function resolveCaDir(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") throw new TypeError("caDir must be a folder path");
   return value;
 }
 
@@ -151,8 +196,13 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
         ? undefined
         : positiveInteger("maxPermissionsPerRequest", options.maxPermissionsPerRequest, 1),
     tokenTtlSeconds: positiveInteger("tokenTtlSeconds", options.tokenTtlSeconds, 86_400),
+    tokenScopeMember: options.tokenScopeMember ?? false,
+    permissionOrder: oneOf("permissionOrder", options.permissionOrder, ["sorted", "shuffled"], "sorted"),
+    adminToken: resolveAdminToken(options.adminToken),
+    caDir: resolveCaDir(options.caDir),
     now: options.now ?? Date.now,
     sleep: options.sleep ?? defaultSleep,
     requestLogLimit: positiveInteger("requestLogLimit", options.requestLogLimit, 100_000),
+    requestLogMaxBytes: positiveInteger("requestLogMaxBytes", options.requestLogMaxBytes, 16 * 1024 * 1024),
   };
 }

@@ -1,6 +1,7 @@
 import { ApiError, resourceServerNotFound } from "./api-errors";
+import type { PermissionComparator } from "./order";
 import {
-  comparePermissions,
+  displayName,
   permissionCapPerEntity,
   permissionKey,
   type ResourceServerRecord,
@@ -41,7 +42,7 @@ function describe(store: TenantStore, permission: PermissionReference): RolePerm
   return {
     permission_name: permission.permission_name,
     description: server?.scopes.get(permission.permission_name) ?? "",
-    resource_server_name: server?.name ?? "",
+    resource_server_name: server === undefined ? "" : displayName(server),
     resource_server_identifier: permission.resource_server_identifier,
   };
 }
@@ -112,11 +113,15 @@ interface CachedList<T> {
 const roleCache = new WeakMap<RoleRecord, CachedList<RolePermissionEntry>>();
 const userCache = new WeakMap<UserRecord, CachedList<UserPermissionEntry> & { withRoles: boolean }>();
 
-/** A role's permissions, sorted by resource server identifier then name. */
-export function listRolePermissions(store: TenantStore, role: RoleRecord): RolePermissionEntry[] {
+/** A role's permissions, in the emulator's list order (sorted by resource server identifier then name by default). */
+export function listRolePermissions(
+  store: TenantStore,
+  role: RoleRecord,
+  order: PermissionComparator,
+): RolePermissionEntry[] {
   const cached = roleCache.get(role);
   if (cached !== undefined && cached.version === store.version) return cached.entries;
-  const entries = [...role.permissions.values()].sort(comparePermissions).map((p) => describe(store, p));
+  const entries = [...role.permissions.values()].sort(order).map((p) => describe(store, p));
   roleCache.set(role, { version: store.version, entries });
   return entries;
 }
@@ -125,7 +130,12 @@ export function listRolePermissions(store: TenantStore, role: RoleRecord): RoleP
  * A user's permissions: direct ones with a DIRECT source, plus (unless `withRoles` is false) those of each
  * role the user is a member of, with a ROLE source. A permission held both ways lists every source.
  */
-export function listUserPermissions(store: TenantStore, user: UserRecord, withRoles: boolean): UserPermissionEntry[] {
+export function listUserPermissions(
+  store: TenantStore,
+  user: UserRecord,
+  withRoles: boolean,
+  order: PermissionComparator,
+): UserPermissionEntry[] {
   const cached = userCache.get(user);
   if (cached !== undefined && cached.version === store.version && cached.withRoles === withRoles) {
     return cached.entries;
@@ -147,7 +157,7 @@ export function listUserPermissions(store: TenantStore, user: UserRecord, withRo
     }
   }
   const entries = [...merged.values()]
-    .sort((a, b) => comparePermissions(a.permission, b.permission))
+    .sort((a, b) => order(a.permission, b.permission))
     .map(({ permission, sources }) => ({ ...describe(store, permission), sources }));
   userCache.set(user, { version: store.version, entries, withRoles });
   return entries;

@@ -8,8 +8,11 @@ import { FaultRegistry } from "./faults";
 import { managementScopes, resolveOptions, type EmulatorOptions } from "./options";
 import { TokenBucket } from "./rate-limiter";
 import { RequestLog } from "./request-log";
+import { AssertionVerifier } from "./client-assertion";
+import { permissionComparator } from "./order";
 import { buildStore, mergeSeed, parseSeed } from "./seed";
-import { generateTlsMaterial, writeCaCertificate } from "./tls";
+import type { TenantStore } from "./store";
+import { prepareTls } from "./tls";
 import { TokenIssuer } from "./tokens";
 import type { SeedClient } from "./types";
 
@@ -26,6 +29,8 @@ export interface RunningEmulator {
   clientSecret: string;
   /** `{url}/__admin`, the HTTP control surface. */
   adminUrl: string;
+  /** The token every `/__admin` call must carry (`Authorization: Bearer …`), when the `adminToken` option is set. */
+  adminToken: string | undefined;
   admin: EmulatorAdmin;
   /** Closes every connection (hanging ones included), stops listening and deletes the CA file. */
   stop(): Promise<void>;
@@ -62,8 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     scopes: [...managementScopes],
   };
   const baseDocument = mergeSeed({ clients: [defaultClient] }, parseSeed(resolved.seed));
-  const store = buildStore(baseDocument, resolved);
-  const tls = resolved.http ? undefined : await generateTlsMaterial();
+  const tls = resolved.http ? undefined : await prepareTls(resolved.caDir);
 
   let context: EmulatorContext | undefined;
   let admin: EmulatorAdmin | undefined;
@@ -78,7 +82,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   };
   const server: Server =
-    tls === undefined ? createHttpServer(handler) : createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, handler);
+    tls === undefined
+      ? createHttpServer(handler)
+      : createHttpsServer({ key: tls.material.keyPem, cert: tls.material.certPem }, handler);
   server.keepAliveTimeout = 30_000;
   // TCP sockets by client port: stop() destroys them all, and a reset_connection fault resets the TCP
   // socket under a TLS one (a TLS socket cannot send a reset itself).
@@ -109,15 +115,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const url = `${tls === undefined ? "http" : "https"}://${domain}`;
   const audiences = [`https://${domain}/api/v2/`];
   if (tls === undefined) audiences.push(`http://${domain}/api/v2/`);
+  const seedRules = {
+    unknownPermission: resolved.unknownPermission,
+    now: resolved.now,
+    managementApiIdentifier: `https://${domain}/api/v2/`,
+  };
+  let store: TenantStore;
+  let caFile: { path: string; remove: () => Promise<void> } | undefined;
+  try {
+    // The built-in Management API's identifier names the port, so the tenant is built once listening.
+    store = buildStore(baseDocument, seedRules);
+    caFile = tls === undefined ? undefined : await tls.publish();
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+  const assertionAudiences = [`https://${domain}/`];
+  if (tls === undefined) assertionAudiences.push(`http://${domain}/`);
   context = {
     options: resolved,
     domain,
     audiences,
     baseDocument,
     defaultClient,
-    tokens: new TokenIssuer(resolved.now, resolved.tokenTtlSeconds, `https://${domain}/`),
+    tokens: new TokenIssuer(resolved.now, resolved.tokenTtlSeconds, `https://${domain}/`, resolved.tokenScopeMember),
+    assertions: new AssertionVerifier(resolved.now, assertionAudiences),
+    order: permissionComparator(resolved.permissionOrder),
+    seedRules,
+    hostNames: new Set([domain, `127.0.0.1:${port}`]),
     faults: new FaultRegistry(),
-    log: new RequestLog(resolved.requestLogLimit, resolved.now),
+    log: new RequestLog(resolved.requestLogLimit, resolved.requestLogMaxBytes, resolved.now),
     resetConnection,
     store,
     limiter:
@@ -126,7 +153,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         : new TokenBucket(resolved.rateLimit, resolved.now, resolved.rateLimitReset),
   };
   admin = createAdmin(context);
-  const caFile = tls === undefined ? undefined : await writeCaCertificate(tls.caCertPem);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -145,8 +171,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     domain,
     caCertPath: caFile?.path,
     clientId: defaultClient.client_id,
-    clientSecret: defaultClient.client_secret,
+    clientSecret: resolved.clientSecret,
     adminUrl: `${url}/__admin`,
+    adminToken: resolved.adminToken,
     admin,
     stop,
   };

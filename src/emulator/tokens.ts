@@ -8,11 +8,14 @@ export interface IssuedToken {
   expired: boolean;
 }
 
-/** The body of a successful POST /oauth/token (auth0-api-facts.md §8). */
+/**
+ * The body of a successful POST /oauth/token: `{access_token, expires_in, token_type}` as recorded
+ * (auth0-api-facts.md §14), with `scope` only when the `tokenScopeMember` option asks for it.
+ */
 export interface TokenResponse {
   access_token: string;
   expires_in: number;
-  scope: string;
+  scope?: string;
   token_type: "Bearer";
 }
 
@@ -30,6 +33,7 @@ export class TokenIssuer {
     private readonly now: () => number,
     private readonly ttlSeconds: number,
     private readonly issuerUrl: string,
+    private readonly scopeMember: boolean,
   ) {}
 
   issue(clientId: string, scopes: readonly string[], audience: string): TokenResponse {
@@ -56,7 +60,9 @@ export class TokenIssuer {
       expiresAt: this.now() + this.ttlSeconds * 1000,
       expired: false,
     });
-    return { access_token: token, expires_in: this.ttlSeconds, scope, token_type: "Bearer" };
+    return this.scopeMember
+      ? { access_token: token, expires_in: this.ttlSeconds, scope, token_type: "Bearer" }
+      : { access_token: token, expires_in: this.ttlSeconds, token_type: "Bearer" };
   }
 
   /** The token behind an `Authorization` header, or a 401 for a missing, malformed, unknown or expired one. */

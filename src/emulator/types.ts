@@ -15,12 +15,23 @@ export type ScopeDefinition = string | { value: string; description?: string };
 export interface SeedResourceServer {
   /** The API identifier (audience), e.g. `https://api.example.com`. */
   identifier: string;
-  /** @default the identifier */
+  /**
+   * Without one, the API has no `name` member, as Auth0 renders it; permission lists then show the
+   * identifier as `resource_server_name`.
+   */
   name?: string;
   /** Auth0's 24-character id. @default generated */
   id?: string;
-  /** The permissions the API defines. @default [] */
+  /** The permissions the API defines. Without the field the API has no `scopes` member at all. */
   scopes?: ScopeDefinition[];
+  /** @default 86400 */
+  token_lifetime?: number;
+  /** @default 7200 */
+  token_lifetime_for_web?: number;
+  /** @default true */
+  skip_consent_for_verifiable_first_party_clients?: boolean;
+  /** @default false */
+  allow_offline_access?: boolean;
 }
 
 export interface SeedUser {
@@ -37,12 +48,29 @@ export interface SeedRole {
   name?: string;
   /** @default "" */
   description?: string;
+  /** `organization` roles belong to an organization and need `owner_id`. @default "tenant" */
+  type?: "tenant" | "organization";
+  /** The organization (`org_…`) owning an `organization` role; only for that type. */
+  owner_id?: string;
   permissions?: PermissionReference[];
 }
 
+/** A JSON Web Key Set, as `{"keys": [...]}`; only public RSA keys are accepted. */
+export interface JsonWebKeySet {
+  keys: Array<Record<string, unknown>>;
+}
+
+/**
+ * A client application. It authenticates with `client_secret`, or with Private Key JWT
+ * (`client_assertion`) signed by the key of `public_key` or one of `jwks`; at least one is needed.
+ */
 export interface SeedClient {
   client_id: string;
-  client_secret: string;
+  client_secret?: string;
+  /** An RSA public key, PEM-encoded SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`). */
+  public_key?: string;
+  /** RSA public keys as a JWKS; an assertion's `kid` selects one. */
+  jwks?: JsonWebKeySet;
   /** The Management API scopes granted to the client, e.g. `read:users`. */
   scopes: string[];
 }
@@ -60,9 +88,29 @@ export interface SeedDocument {
 
 /** Output of `admin.state()` and `GET /__admin/state`: the seed shape with every field filled in. */
 export interface TenantState {
-  resource_servers: Array<{ identifier: string; name: string; id: string; scopes: ScopeDefinition[] }>;
+  /** The seeded APIs; the tenant's built-in Auth0 Management API (a system API) is not part of the state. */
+  resource_servers: Array<{
+    identifier: string;
+    /** Absent when none was given. */
+    name?: string;
+    id: string;
+    /** Absent when the API never had scopes. */
+    scopes?: ScopeDefinition[];
+    token_lifetime: number;
+    token_lifetime_for_web: number;
+    skip_consent_for_verifiable_first_party_clients: boolean;
+    allow_offline_access: boolean;
+  }>;
   users: Array<{ user_id: string; permissions: PermissionReference[]; roles: string[] }>;
-  roles: Array<{ id: string; name: string; description: string; permissions: PermissionReference[] }>;
+  roles: Array<{
+    id: string;
+    name: string;
+    description: string;
+    type: "tenant" | "organization";
+    /** Only on organization roles. */
+    owner_id?: string;
+    permissions: PermissionReference[];
+  }>;
   clients: SeedClient[];
 }
 

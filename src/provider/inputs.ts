@@ -21,6 +21,11 @@ const MAX_PERMISSION_NAME_LENGTH = 280;
 
 const PERMISSION_FIELDS = ["resourceServerIdentifier", "permissionName"] as const;
 
+/** Longest piece of an input a message quotes. */
+const MAX_QUOTED = 60;
+/** Failures reported one by one; the rest are counted. */
+const MAX_FAILURES_SHOWN = 10;
+
 export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN_VALUE;
 }
@@ -112,7 +117,7 @@ function checkPermission(item: unknown, property: string, failures: CheckFailure
     } else if (field === "permissionName" && /\s/.test(fieldValue as string)) {
       failures.push({
         property: `${property}.${field}`,
-        reason: `${property}.${field} must not contain white space (scopes are space-separated), got ${JSON.stringify(fieldValue)}.`,
+        reason: `${property}.${field} must not contain white space (scopes are space-separated), got ${quote(fieldValue as string)}.`,
       });
     }
   }
@@ -148,7 +153,7 @@ function stringProblem(value: unknown, maxLength: number): string | undefined {
   if (typeof value !== "string") return `must be a string, got ${typeName(value)}`;
   if (value === "") return "must not be empty";
   if (value.trim() === "") return "must not be only white space";
-  if (value !== value.trim()) return `must not start or end with white space, got ${JSON.stringify(value)}`;
+  if (value !== value.trim()) return `must not start or end with white space, got ${quote(value)}`;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
   if (!isWellFormed(value)) return "must not contain a lone UTF-16 surrogate (it has no UTF-8 form to send)";
@@ -156,10 +161,17 @@ function stringProblem(value: unknown, maxLength: number): string | undefined {
   return undefined;
 }
 
+/** A value as messages show it: quoted, and cut short, so no failure echoes a whole input. */
+function quote(value: string): string {
+  return value.length > MAX_QUOTED
+    ? `${JSON.stringify(value.slice(0, MAX_QUOTED))}… (${value.length} characters)`
+    : JSON.stringify(value);
+}
+
 function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
-  return typeof value === "string" ? `the string ${JSON.stringify(value)}` : `a ${typeof value}`;
+  return typeof value === "string" ? `the string ${quote(value)}` : `a ${typeof value}`;
 }
 
 /** Validates an optional boolean flag. */
@@ -193,7 +205,21 @@ export function checkResourceInputs(
     permissions: checkPermissions(news["permissions"], failures),
     ...more(failures),
   };
-  return failures.length > 0 ? { failures } : { inputs };
+  return failures.length > 0 ? { failures: forEngine(failures) } : { inputs };
+}
+
+/**
+ * The failures as the engine gets them. Each reason already names its property and the fix. The
+ * property itself is left empty: the engine prints a named property as `property <p> value {<v>}`
+ * with the value it finds under that top-level key, which is `{<nil>}` for a nested one such as
+ * `permissions[0].permissionName`, `{}` for an empty string, and the whole list (80 KB for 1001
+ * permissions) for `permissions`. Without it the engine prints `resource '<name>' has a problem:
+ * <reason>`. At most MAX_FAILURES_SHOWN are listed, then a count, so the message stays short.
+ */
+function forEngine(failures: readonly CheckFailure[]): CheckFailure[] {
+  const shown = failures.slice(0, MAX_FAILURES_SHOWN).map((f) => ({ property: "", reason: f.reason }));
+  const more = failures.length - shown.length;
+  return more > 0 ? [...shown, { property: "", reason: `...and ${more} more problem(s) of the same kind.` }] : shown;
 }
 
 /** The list changed, compared as sets; a list not yet known during preview counts as changed. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -50,7 +50,20 @@ describe("the auth0-permissions-emulator command", () => {
   it("--help documents every flag and exits 0", async () => {
     const { stdout, code } = await collect(spawn(process.execPath, [cli, "--help"]));
     expect(code).toBe(0);
-    for (const flag of ["--port", "--http", "--rate-limit", "--seed", "--help", "NODE_EXTRA_CA_CERTS"]) {
+    for (const flag of [
+      "--port",
+      "--http",
+      "--rate-limit",
+      "--seed",
+      "--permission-order",
+      "--user-permission-sources",
+      "--token-scope",
+      "--admin-token",
+      "--ca-dir",
+      "--pid-file",
+      "--help",
+      "NODE_EXTRA_CA_CERTS",
+    ]) {
       expect(stdout).toContain(flag);
     }
     expect(stdout).toContain("none | free");
@@ -126,6 +139,119 @@ describe("the auth0-permissions-emulator command", () => {
       expect(stdout).toContain(label);
     }
     child.kill("SIGINT");
+    expect(await exit).toBe(0);
+  });
+
+  it("--pid-file writes the process id, and SIGTERM removes it with the CA file", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "emulator-cli-pid-"));
+    const pidFile = join(folder, "emulator.pid");
+    const { child, firstLine, exit } = start(["--json", "--pid-file", pidFile]);
+    running.push(child);
+    const details = JSON.parse(await firstLine) as Record<string, unknown>;
+    expect(readFileSync(pidFile, "utf8")).toBe(`${child.pid}\n`);
+    expect(details["pid"]).toBe(child.pid);
+    process.kill(Number(readFileSync(pidFile, "utf8")), "SIGTERM");
+    expect(await exit).toBe(0);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(existsSync(String(details["ca_cert_path"]))).toBe(false);
+  });
+
+  it("--ca-dir keeps the CA across starts, so a client trusts it once", async () => {
+    const caDir = join(mkdtempSync(join(tmpdir(), "emulator-cli-ca-")), "ca");
+    const answers: number[] = [];
+    const certificates: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const { child, firstLine, exit } = start(["--json", "--ca-dir", caDir]);
+      running.push(child);
+      const details = JSON.parse(await firstLine) as Record<string, string>;
+      expect(details["ca_cert_path"]).toBe(join(caDir, "ca.pem"));
+      certificates.push(readFileSync(join(caDir, "ca.pem"), "utf8"));
+      // Trust the CA as read before this start: the new leaf must chain to it.
+      const client = new TestClient({
+        url: details["url"] ?? "",
+        domain: details["domain"] ?? "",
+        caCertPath: run === 0 ? details["ca_cert_path"] : join(caDir, "ca.pem"),
+        clientId: details["client_id"] ?? "",
+        clientSecret: details["client_secret"] ?? "",
+      });
+      answers.push((await client.api("GET", "/resource-servers")).status);
+      client.close();
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+      expect(existsSync(join(caDir, "ca.pem"))).toBe(true);
+    }
+    expect(answers).toEqual([200, 200]);
+    expect(certificates[1]).toBe(certificates[0]);
+    expect(certificates[0]).not.toContain("PRIVATE KEY");
+    expect(statSync(join(caDir, "ca-key.pem")).mode & 0o777).toBe(0o600);
+  });
+
+  it("--ca-dir with a damaged CA exits 1 naming the files to delete", async () => {
+    const caDir = mkdtempSync(join(tmpdir(), "emulator-cli-badca-"));
+    writeFileSync(join(caDir, "ca-key.pem"), "not a key");
+    writeFileSync(join(caDir, "ca.pem"), "not a certificate");
+    const { stderr, code } = await collect(spawn(process.execPath, [cli, "--ca-dir", caDir]));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The CA kept in ${caDir} cannot be used`);
+    expect(stderr).toContain("Delete ca.pem and ca-key.pem");
+  });
+
+  it("--admin-token prints a token that every /__admin call then needs", async () => {
+    const { child, firstLine, exit } = start(["--json", "--http", "--admin-token"]);
+    running.push(child);
+    const details = JSON.parse(await firstLine) as Record<string, string>;
+    const token = details["admin_token"] ?? "";
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const state = `${details["admin_url"]}/state`;
+    expect((await fetch(state)).status).toBe(401);
+    expect((await fetch(state, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+  });
+
+  it("--user-permission-sources, --permission-order and --token-scope select those modes", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "emulator-cli-modes-"));
+    const seedFile = join(folder, "seed.json");
+    const scopes = Array.from({ length: 30 }, (_, i) => `s:${String(i).padStart(2, "0")}`);
+    const grant = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
+    writeFileSync(
+      seedFile,
+      JSON.stringify({
+        resource_servers: [{ identifier: API, scopes }],
+        roles: [{ id: "rol_all", permissions: scopes.map(grant) }],
+        users: [{ user_id: "auth0|m", permissions: [grant("s:00")], roles: ["rol_all"] }],
+      }),
+    );
+    const { child, firstLine, exit } = start([
+      ...["--json", "--http", "--seed", seedFile, "--token-scope"],
+      ...["--user-permission-sources", "direct-only", "--permission-order", "shuffled"],
+    ]);
+    running.push(child);
+    const details = JSON.parse(await firstLine) as Record<string, string>;
+    const client = new TestClient({
+      url: details["url"] ?? "",
+      domain: details["domain"] ?? "",
+      caCertPath: undefined,
+      clientId: details["client_id"] ?? "",
+      clientSecret: details["client_secret"] ?? "",
+    });
+    const token = await client.request("POST", "/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: details["client_id"] ?? "",
+        client_secret: details["client_secret"] ?? "",
+        audience: `https://${details["domain"]}/api/v2/`,
+      },
+    });
+    expect(token.json).toHaveProperty("scope");
+    const user = (await client.api("GET", "/users/auth0%7Cm/permissions")).json as Array<{ permission_name: string }>;
+    expect(user.map((entry) => entry.permission_name)).toEqual(["s:00"]);
+    const role = (await client.api("GET", "/roles/rol_all/permissions?per_page=30")).json as Array<{
+      permission_name: string;
+    }>;
+    expect(role.map((entry) => entry.permission_name)).not.toEqual(scopes);
+    client.close();
+    child.kill("SIGTERM");
     expect(await exit).toBe(0);
   });
 });

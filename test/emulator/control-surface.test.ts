@@ -3,8 +3,12 @@ import { API, permission, standardSeed, useEmulator } from "./support";
 
 describe("control surface over HTTP (/__admin)", () => {
   const env = useEmulator();
+  // Control-surface writes must be JSON (a cross-site form post cannot send that content type).
   const admin = (method: string, path: string, body?: unknown) =>
-    env.client.request(method, `/__admin${path}`, { body });
+    env.client.request(method, `/__admin${path}`, {
+      body,
+      headers: method === "GET" ? {} : { "content-type": "application/json" },
+    });
 
   it("GET /__admin/state returns the tenant in the seed shape, with every field filled in", async () => {
     const result = await admin("GET", "/state");
@@ -19,9 +23,18 @@ describe("control surface over HTTP (/__admin)", () => {
         { value: "create:foo", description: "Can create Foo" },
         "delete:foo",
       ],
+      token_lifetime: 86400,
+      token_lifetime_for_web: 7200,
+      skip_consent_for_verifiable_first_party_clients: true,
+      allow_offline_access: false,
     });
     expect(state.users.map((user) => user.user_id)).toEqual(["auth0|alice", "auth0|bob", "auth0|carol"]);
-    expect(state.roles[0]).toMatchObject({ id: "rol_reader", name: "Reader", description: "Reads foo" });
+    expect(state.roles[0]).toMatchObject({
+      id: "rol_reader",
+      name: "Reader",
+      description: "Reads foo",
+      type: "tenant",
+    });
     expect(state.clients.map((client) => client.client_id)).toEqual([env.emulator.clientId]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { API, OTHER_API, useEmulator } from "./support";
+import { startEmulator, type SeedRole } from "../../src/emulator";
+import { API, OTHER_API, permission, standardSeed, useEmulator } from "./support";
 
 describe("users, roles and resource servers", () => {
   const env = useEmulator();
@@ -23,9 +24,9 @@ describe("users, roles and resource servers", () => {
     });
   });
 
-  it("GET /roles/{id} answers {id, name, description}", async () => {
+  it("GET /roles/{id} answers {id, name, description, type: tenant}", async () => {
     const result = await env.client.api("GET", "/roles/rol_reader");
-    expect(result.json).toEqual({ id: "rol_reader", name: "Reader", description: "Reads foo" });
+    expect(result.json).toEqual({ id: "rol_reader", name: "Reader", description: "Reads foo", type: "tenant" });
   });
 
   it("GET /roles/{id} of a missing role answers 404 without an errorCode", async () => {
@@ -36,13 +37,18 @@ describe("users, roles and resource servers", () => {
 
   it("GET /resource-servers lists the APIs with their scopes, paginated like the permission lists", async () => {
     const bare = await env.client.api("GET", "/resource-servers");
-    expect((bare.json as Array<{ identifier: string }>).map((server) => server.identifier)).toEqual([API, OTHER_API]);
-    const paged = await env.client.api("GET", "/resource-servers?include_totals=true&per_page=1&page=1");
-    expect(paged.json).toMatchObject({ start: 1, limit: 1, total: 2, resource_servers: [{ identifier: OTHER_API }] });
-    expect((bare.json as Array<{ scopes: unknown }>)[0]?.scopes).toEqual([
+    const management = `https://${env.emulator.domain}/api/v2/`;
+    expect((bare.json as Array<{ identifier: string }>).map((server) => server.identifier)).toEqual([
+      management,
+      API,
+      OTHER_API,
+    ]);
+    const paged = await env.client.api("GET", "/resource-servers?include_totals=true&per_page=1&page=2");
+    expect(paged.json).toMatchObject({ start: 2, limit: 1, total: 3, resource_servers: [{ identifier: OTHER_API }] });
+    expect((bare.json as Array<{ scopes: unknown }>)[1]?.scopes).toEqual([
       { value: "read:foo", description: "Can read Foo" },
       { value: "create:foo", description: "Can create Foo" },
-      { value: "delete:foo", description: "" },
+      { value: "delete:foo" },
     ]);
   });
 
@@ -54,15 +60,84 @@ describe("users, roles and resource servers", () => {
     expect(byId.json).toMatchObject({ identifier: API, name: "Example API" });
   });
 
-  it("GET /resource-servers/{id} of a missing API answers 404 'The resource server does not exist'", async () => {
+  it("GET /resource-servers/{id} of a missing API answers 404 'The resource server does not exist', errorCode inexistent_resource_server, no id suffix", async () => {
     const result = await env.client.api("GET", "/resource-servers/nope");
     expect(result.status).toBe(404);
-    expect(result.json).toMatchObject({ message: "The resource server does not exist: 'nope'" });
+    expect(result.json).toEqual({
+      statusCode: 404,
+      error: "Not Found",
+      message: "The resource server does not exist",
+      errorCode: "inexistent_resource_server",
+    });
   });
 
   it("a broken percent-encoding in a path id answers 400 invalid_uri", async () => {
     const result = await env.client.api("GET", "/users/auth0%ZZalice/permissions");
     expect(result.status).toBe(400);
     expect(result.json).toMatchObject({ errorCode: "invalid_uri" });
+  });
+});
+
+describe("organization roles", () => {
+  const env = useEmulator(() => ({
+    seed: {
+      ...standardSeed(),
+      roles: [
+        ...(standardSeed().roles ?? []),
+        { id: "rol_org", name: "Org admin", type: "organization", owner_id: "org_acme" },
+      ],
+      users: [{ user_id: "auth0|olga", roles: ["rol_org"] }],
+    },
+  }));
+
+  it("GET /roles/{id} of an organization role answers type organization with its owner_id", async () => {
+    const result = await env.client.api("GET", "/roles/rol_org");
+    expect(result.json).toEqual({
+      id: "rol_org",
+      name: "Org admin",
+      description: "",
+      type: "organization",
+      owner_id: "org_acme",
+    });
+  });
+
+  it("the permission endpoints work the same on an organization role, and its members list ROLE sources", async () => {
+    expect(
+      (await env.client.api("POST", "/roles/rol_org/permissions", { permissions: [permission("read:foo")] })).status,
+    ).toBe(201);
+    const listed = await env.client.api("GET", "/roles/rol_org/permissions?include_totals=true");
+    expect(listed.json).toEqual({
+      permissions: [
+        {
+          permission_name: "read:foo",
+          description: "Can read Foo",
+          resource_server_name: "Example API",
+          resource_server_identifier: API,
+        },
+      ],
+      start: 0,
+      limit: 50,
+      total: 1,
+    });
+    const member = await env.client.api("GET", "/users/auth0%7Colga/permissions");
+    expect(member.json).toMatchObject([
+      {
+        permission_name: "read:foo",
+        sources: [{ source_id: "rol_org", source_name: "Org admin", source_type: "ROLE" }],
+      },
+    ]);
+    expect(
+      (await env.client.api("DELETE", "/roles/rol_org/permissions", { permissions: [permission("read:foo")] })).status,
+    ).toBe(204);
+    expect((await env.client.api("GET", "/roles/rol_org/permissions")).json).toEqual([]);
+  });
+
+  it.each([
+    ["an organization role without owner_id", { id: "r", type: "organization" }, "needs owner_id"],
+    ["an owner_id that is not an org_ id", { id: "r", type: "organization", owner_id: "acme" }, "needs owner_id"],
+    ["owner_id on a tenant role", { id: "r", owner_id: "org_acme" }, "only for roles of type"],
+    ["an unknown type", { id: "r", type: "group" }, 'type must be "tenant" or "organization"'],
+  ])("a role seed with %s is rejected", async (_label, role, message) => {
+    await expect(startEmulator({ http: true, seed: { roles: [role as SeedRole] } })).rejects.toThrow(message);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock, standardSeed, useEmulator } from "./support";
 
+/** The scopes a token carries, from its payload (the emulator's tokens are JWT-shaped). */
+function tokenScope(body: unknown): string {
+  const token = (body as { access_token: string }).access_token;
+  const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { scope: string };
+  return payload.scope;
+}
+
 describe("POST /oauth/token", () => {
   const clock = new ManualClock();
   const env = useEmulator(() => ({
@@ -19,15 +26,27 @@ describe("POST /oauth/token", () => {
     audience: audience(),
   });
 
-  it("a form-encoded client_credentials request gets {access_token, expires_in, scope, token_type: Bearer}", async () => {
+  it("a form-encoded client_credentials request gets {access_token, expires_in, token_type: Bearer}, no scope member, as application/json without a charset", async () => {
     const result = await env.client.request("POST", "/oauth/token", { form: credentials() });
     expect(result.status).toBe(200);
+    expect(result.headers["content-type"]).toBe("application/json");
     expect(result.json).toEqual({
       access_token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/),
       expires_in: 3600,
-      scope: "read:users update:users read:roles update:roles read:resource_servers",
       token_type: "Bearer",
     });
+    expect(tokenScope(result.json)).toBe("read:users update:users read:roles update:roles read:resource_servers");
+  });
+
+  it("extra parameters (organization, unknown ones) are accepted", async () => {
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: { ...credentials(), organization: "org_abc123", custom_thing: "x" },
+    });
+    expect(result.status).toBe(200);
+    const json = await env.client.request("POST", "/oauth/token", {
+      body: { ...credentials(), organization: "org_abc123", nested: { any: 1 } },
+    });
+    expect(json.status).toBe(200);
   });
 
   it("a JSON body is accepted too", async () => {
@@ -49,14 +68,14 @@ describe("POST /oauth/token", () => {
     const result = await env.client.request("POST", "/oauth/token", {
       form: { ...credentials(), client_id: "reader", client_secret: "reader-secret" },
     });
-    expect(result.json).toMatchObject({ scope: "read:users" });
+    expect(tokenScope(result.json)).toBe("read:users");
   });
 
   it("a scope parameter narrows the token to the granted scopes it names", async () => {
     const result = await env.client.request("POST", "/oauth/token", {
       form: { ...credentials(), scope: "read:users delete:users" },
     });
-    expect(result.json).toMatchObject({ scope: "read:users" });
+    expect(tokenScope(result.json)).toBe("read:users");
   });
 
   it("a wrong client secret answers 401 access_denied", async () => {
@@ -65,6 +84,7 @@ describe("POST /oauth/token", () => {
     });
     expect(result.status).toBe(401);
     expect(result.json).toEqual({ error: "access_denied", error_description: "Unauthorized" });
+    expect(result.headers["content-type"]).toBe("application/json");
   });
 
   it("an unknown client id answers 401 access_denied", async () => {
@@ -129,5 +149,23 @@ describe("POST /oauth/token with default options", () => {
       },
     });
     expect(result.json).toMatchObject({ expires_in: 86400, token_type: "Bearer" });
+  });
+});
+
+describe("POST /oauth/token with tokenScopeMember", () => {
+  const env = useEmulator(() => ({ http: true, tokenScopeMember: true }));
+  it("tokenScopeMember adds a scope member listing the token's scopes", async () => {
+    const result = await env.client.request("POST", "/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: env.emulator.clientId,
+        client_secret: env.emulator.clientSecret,
+        audience: `https://${env.emulator.domain}/api/v2/`,
+      },
+    });
+    expect(result.json).toMatchObject({
+      scope: "read:users update:users read:roles update:roles read:resource_servers",
+      token_type: "Bearer",
+    });
   });
 });

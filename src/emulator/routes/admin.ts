@@ -21,8 +21,9 @@ async function jsonBody(request: IncomingMessage): Promise<unknown> {
 const done: Reply = { status: 204 };
 
 /**
- * `/__admin/...` over HTTP, mapped onto the in-process `EmulatorAdmin`. Unauthenticated: the emulator only
- * listens on 127.0.0.1. These calls are not rate limited, not subject to faults and not logged.
+ * `/__admin/...` over HTTP, mapped onto the in-process `EmulatorAdmin`, once `checkAdminRequest` has passed it
+ * (Host, JSON writes, the admin token when set). These calls are not rate limited, not subject to faults and
+ * not logged.
  */
 export async function adminRoute(
   admin: EmulatorAdmin,

@@ -37,7 +37,7 @@ export function listUserPermissionsRoute(context: EmulatorContext, request: ApiR
   // Paging is validated before the user is looked up: Auth0 validates the query before running the handler.
   const page = parsePageRequest(request.query, context.options.perPageAboveMaximum);
   const withRoles = context.options.userPermissionSources === "direct-and-role";
-  const entries = listUserPermissions(context.store, user(context, request.id), withRoles);
+  const entries = listUserPermissions(context.store, user(context, request.id), withRoles, context.order);
   return { status: 200, body: paginate(entries, page, "permissions") };
 }
 
@@ -55,7 +55,7 @@ export function removeUserPermissionsRoute(context: EmulatorContext, request: Ap
 
 export function listRolePermissionsRoute(context: EmulatorContext, request: ApiRequest): Reply {
   const page = parsePageRequest(request.query, context.options.perPageAboveMaximum);
-  const entries = listRolePermissions(context.store, role(context, request.id));
+  const entries = listRolePermissions(context.store, role(context, request.id), context.order);
   return { status: 200, body: paginate(entries, page, "permissions") };
 }
 

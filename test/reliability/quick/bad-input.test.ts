@@ -386,6 +386,9 @@ describe("bad input through the real CLI", () => {
         if (c.preview) {
           expect(preview.code, preview.output).not.toBe(0);
           expect(preview.output).toMatch(c.preview);
+          // The engine prints no `property <p> value {<nil>}` and no echo of the input, whatever its size.
+          expect(preview.output).not.toMatch(/value \{/);
+          expect(preview.output.length, "a short message").toBeLessThan(4000);
           expect(emulator.admin.requests(), "nothing is sent for input known to be invalid").toEqual([]);
           tally.rejectedAtPreview++;
           return;
