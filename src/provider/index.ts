@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Auth0PermissionsError } from "../errors";
 import { rolePermissionRemovalHandlers } from "./role-permission-removal";
+import { removalPlanHandlers } from "./role-permission-removal-plan";
 import { createRuntime, TenantClients, type ProviderRuntime } from "./runtime";
 import { userPermissionsHandlers } from "./user-permissions";
 
@@ -12,13 +13,14 @@ import { userPermissionsHandlers } from "./user-permissions";
  * state written by any version calls `configure(request)` and `handlers(kind)[method](...)`, so
  * later versions keep both, and keep every kind below.
  */
-export type ResourceKind = "UserPermissions" | "RolePermissionRemoval";
+export type ResourceKind = "UserPermissions" | "RolePermissionRemoval" | "RolePermissionRemovalPlan";
 
 export type Handlers = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
 
 const handlersByKind: Record<ResourceKind, (runtime: ProviderRuntime) => Handlers> = {
   UserPermissions: userPermissionsHandlers,
   RolePermissionRemoval: rolePermissionRemovalHandlers,
+  RolePermissionRemovalPlan: removalPlanHandlers,
 };
 
 /** One per provider process: every resource of the deployment shares the tenant's client. */

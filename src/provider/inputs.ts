@@ -26,7 +26,7 @@ const MAX_QUOTED = 60;
 /** Failures reported one by one; the rest are counted. */
 const MAX_FAILURES_SHOWN = 10;
 
-function isUnknown(value: unknown): boolean {
+export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN_VALUE;
 }
 

@@ -1,14 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { BatchListener, Holder } from "../client/permissions-api";
+import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
-import { canonicalize, difference, intersection, union } from "../permissions/permission-set";
+import { canonicalize, difference, intersection, union, type PermissionSet } from "../permissions/permission-set";
 import { permissionsDetailedDiff } from "./detailed-diff";
 import { withDetailedDiff } from "./detailed-diff-bridge";
 import { driftWarning } from "./drift-warning";
-import { checkOptionalBoolean, checkResourceInputs, permissionsChanged, replacesOnChange } from "./inputs";
+import { checkOptionalBoolean, checkResourceInputs, isUnknown, permissionsChanged, replacesOnChange } from "./inputs";
 import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
 import { PartialProgressError } from "./partial-progress";
+import { planRemoval, plannedProblem, restoreRecorded } from "./role-permission-removal-plan";
 import type { ProviderRuntime, TenantApi } from "./runtime";
 import type { Handlers } from "./index";
 import { STATE_SCHEMA_VERSION, assertSameTenant, parseRoleState, type RolePermissionRemovalState } from "./state";
@@ -28,15 +29,29 @@ export interface RolePermissionRemovalInputs {
   readonly roleId: string;
   readonly permissions: readonly Permission[];
   readonly restoreOnDelete: boolean;
+  /**
+   * The record saved by the RolePermissionRemovalPlan of the same name before this step runs: the
+   * listed permissions that were on the role. Absent only when the handlers are driven without a
+   * plan (a program always has one); then the role is read here, as 0.1.0 did.
+   */
+  readonly plannedPermissions?: readonly Permission[];
 }
 
 const RESOURCE = "RolePermissionRemoval";
 
 export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handlers => ({
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkResourceInputs(news, "roleId", runtime.settings, (failures) => ({
-      restoreOnDelete: checkOptionalBoolean(news["restoreOnDelete"], "restoreOnDelete", true, failures),
-    }));
+    const planned = news["plannedPermissions"];
+    return checkResourceInputs(news, "roleId", runtime.settings, (failures) => {
+      const problem = plannedProblem(planned);
+      if (problem) failures.push({ property: "plannedPermissions", reason: problem });
+      return {
+        restoreOnDelete: checkOptionalBoolean(news["restoreOnDelete"], "restoreOnDelete", true, failures),
+        ...(Array.isArray(planned) && !planned.some(isUnknown) && !problem
+          ? { plannedPermissions: canonicalize(planned as Permission[]) }
+          : {}),
+      };
+    });
   },
 
   async diff(id: string, stored: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
@@ -44,8 +59,21 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
     const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
+    // A plan still unknown (preview) changes nothing by itself; a known one that has permissions this
+    // resource has not taken off yet (drift recorded by a refresh) is an update.
+    const planned = news["plannedPermissions"];
+    const plannedPending =
+      Array.isArray(planned) &&
+      !planned.some(isUnknown) &&
+      Array.isArray(news["permissions"]) &&
+      !(news["permissions"] as unknown[]).some(isUnknown) &&
+      toTakeOff(olds, news["permissions"] as Permission[], planned as Permission[]).length > 0;
     const result = {
-      changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]) || restoreChanged,
+      changes:
+        replaces.length > 0 ||
+        permissionsChanged(olds.permissions, news["permissions"]) ||
+        restoreChanged ||
+        plannedPending,
       replaces,
       deleteBeforeReplace: true,
     };
@@ -58,24 +86,34 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
 
   async create(inputs: RolePermissionRemovalInputs): Promise<pulumi.dynamic.CreateResult> {
     const tenant = runtime.tenant();
+    const holder = role(inputs.roleId);
+    const planned =
+      inputs.plannedPermissions ??
+      (await planRemoval(tenant, inputs.roleId, inputs.permissions, inputs.permissions, []));
+    const toRemove = intersection(planned, inputs.permissions);
     const removed: Permission[] = [];
-    try {
-      await removePresent(tenant, role(inputs.roleId), inputs.permissions, (batch) => removed.push(...batch));
-    } catch (error) {
-      if (removed.length === 0) throw error;
-      // Listing only what was removed makes the next `pulumi up` an update that removes the rest.
-      const done = { ...inputs, permissions: canonicalize(removed) };
-      throw new PartialProgressError(
-        error,
-        inputs.roleId,
-        toState(tenant, done, removed, new Date().toISOString()),
-        inputs,
-      );
-    }
-    return {
-      id: inputs.roleId,
-      outs: toState(tenant, inputs, removed, removed.length > 0 ? new Date().toISOString() : undefined),
-    };
+    return tenant.coordination.exclusive(holder, async () => {
+      tenant.coordination.ledger.claim(holder, inputs.permissions);
+      try {
+        // Exactly the recorded set: removing one that is already off is a no-op (204), so a create
+        // retried after a kill records everything the killed one took.
+        if (toRemove.length > 0) await tenant.api.remove(holder, toRemove, (batch) => removed.push(...batch));
+      } catch (error) {
+        if (removed.length === 0) throw error;
+        // Listing only what was removed makes the next `pulumi up` an update that removes the rest.
+        const done = { ...inputs, permissions: canonicalize(removed) };
+        throw new PartialProgressError(
+          error,
+          inputs.roleId,
+          toState(tenant, done, removed, new Date().toISOString()),
+          inputs,
+        );
+      }
+      return {
+        id: inputs.roleId,
+        outs: toState(tenant, inputs, removed, removed.length > 0 ? new Date().toISOString() : undefined),
+      };
+    });
   },
 
   async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
@@ -102,31 +140,42 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
     const holder = role(news.roleId);
-    // olds.permissions may be narrowed by a refresh (drift): what is listed now but not there is removed (again).
-    const newlyListed = difference(news.permissions, olds.permissions);
+    // Without a plan, the role is read now and what is listed and on it is taken off (0.1.0's way).
+    const planned =
+      news.plannedPermissions ??
+      (await planRemoval(tenant, news.roleId, news.permissions, difference(news.permissions, olds.permissions), []));
+    const toRemove = toTakeOff(olds, news.permissions, planned);
     const removedNow: Permission[] = [];
     const restoredNow: Permission[] = [];
-    try {
-      await removePresent(tenant, holder, newlyListed, (batch) => removedNow.push(...batch));
-      const recorded = union(olds.removedPermissions, removedNow);
-      // Compared with the record, not with olds.permissions, which a refresh may have narrowed.
-      const toRestore = difference(recorded, news.permissions);
-      if (news.restoreOnDelete && toRestore.length > 0) {
-        const notRestored = await restoreEach(tenant, holder, toRestore, (batch) => restoredNow.push(...batch));
-        warnNotRestored(tenant, news.roleId, notRestored);
+    return tenant.coordination.exclusive(holder, async () => {
+      tenant.coordination.ledger.claim(holder, news.permissions);
+      try {
+        if (toRemove.length > 0) await tenant.api.remove(holder, toRemove, (batch) => removedNow.push(...batch));
+        const recorded = union(olds.removedPermissions, removedNow);
+        // Compared with the record, not with olds.permissions, which a refresh may have narrowed.
+        const dropped = difference(recorded, news.permissions);
+        // What another removal of this deployment now keeps off stays recorded here, and is restored
+        // when this resource is destroyed: moving a permission between two removals loses nothing.
+        const { write: toRestore, leave: handedOver } = news.restoreOnDelete
+          ? tenant.coordination.writable(holder, dropped, tenant.log, "restore")
+          : { write: [], leave: [] };
+        if (toRestore.length > 0) {
+          const notRestored = await restoreEach(tenant, holder, toRestore, (batch) => restoredNow.push(...batch));
+          warnNotRestored(tenant, news.roleId, notRestored);
+        }
+        const stillRecorded = union(intersection(recorded, news.permissions), handedOver);
+        const removedAt =
+          removedNow.length > 0 ? new Date().toISOString() : stillRecorded.length > 0 ? olds.removedAt : undefined;
+        return { outs: toState(tenant, news, stillRecorded, removedAt) };
+      } catch (error) {
+        if (removedNow.length === 0 && restoredNow.length === 0) throw error;
+        // Keep the record true to the tenant; the next `pulumi up` redoes whatever is left.
+        const done = { ...news, permissions: difference(union(olds.permissions, removedNow), restoredNow) };
+        const recorded = difference(union(olds.removedPermissions, removedNow), restoredNow);
+        const removedAt = removedNow.length > 0 ? new Date().toISOString() : olds.removedAt;
+        throw new PartialProgressError(error, olds.roleId, toState(tenant, done, recorded, removedAt), news);
       }
-      const stillRecorded = intersection(recorded, news.permissions);
-      const removedAt =
-        removedNow.length > 0 ? new Date().toISOString() : stillRecorded.length > 0 ? olds.removedAt : undefined;
-      return { outs: toState(tenant, news, stillRecorded, removedAt) };
-    } catch (error) {
-      if (removedNow.length === 0 && restoredNow.length === 0) throw error;
-      // Keep the record true to the tenant; the next `pulumi up` redoes whatever is left.
-      const done = { ...news, permissions: difference(union(olds.permissions, removedNow), restoredNow) };
-      const recorded = difference(union(olds.removedPermissions, removedNow), restoredNow);
-      const removedAt = removedNow.length > 0 ? new Date().toISOString() : olds.removedAt;
-      throw new PartialProgressError(error, olds.roleId, toState(tenant, done, recorded, removedAt), news);
-    }
+    });
   },
 
   async delete(id: string, stored: unknown): Promise<void> {
@@ -134,22 +183,22 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
-    const notRestored = await restoreEach(tenant, role(props.roleId), props.removedPermissions);
-    warnNotRestored(tenant, props.roleId, notRestored);
+    await restoreRecorded(tenant, props.roleId, props.removedPermissions, describe(props.roleId));
   },
 });
 
-/** Reads the role and removes the listed permissions it has; returns exactly what it found to remove. */
-async function removePresent(
-  tenant: TenantApi,
-  holder: Holder,
+/** What this resource took off and knows to be still off: recorded, and not back as drift. */
+function takenOff(olds: RolePermissionRemovalState): PermissionSet {
+  return intersection(olds.removedPermissions, olds.permissions);
+}
+
+/** The decision: of the plan, the listed permissions not already known to be off the role. */
+function toTakeOff(
+  olds: RolePermissionRemovalState,
   listed: readonly Permission[],
-  onBatch: BatchListener,
-): Promise<readonly Permission[]> {
-  if (listed.length === 0) return [];
-  const present = intersection(listed, await tenant.api.list(holder));
-  if (present.length > 0) await tenant.api.remove(holder, present, onBatch);
-  return present;
+  planned: readonly Permission[],
+): PermissionSet {
+  return difference(intersection(planned, listed), takenOff(olds));
 }
 
 function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {

@@ -4,6 +4,7 @@ import { systemClock } from "../client/clock";
 import { ManagementClient } from "../client/management-client";
 import { PermissionsApi } from "../client/permissions-api";
 import { createHttpTransport } from "../client/transport";
+import { Coordination } from "./coordination";
 
 /**
  * What the handlers run on: the stack config handed to `configure` (the environment is the
@@ -17,6 +18,8 @@ export interface TenantApi {
   readonly settings: Settings;
   readonly api: PermissionsApi;
   readonly log: (line: string) => void;
+  /** Serialized writes per user and role, and what this deployment declared (coordination.ts). */
+  readonly coordination: Coordination;
 }
 
 export interface ProviderRuntime {
@@ -40,6 +43,9 @@ export function createRuntime(options: RuntimeOptions): ProviderRuntime {
   return { settings, tenant: (given = settings()) => clients.get(given) };
 }
 
+/** A write waits for at most this many request budgets of the writes queued before it on the same holder. */
+const LOCK_WAIT_BUDGETS = 10;
+
 /** One client per tenant and credentials, created on first use and then shared. */
 export class TenantClients {
   private readonly tenants = new Map<string, TenantApi>();
@@ -60,7 +66,12 @@ export class TenantClients {
         random: Math.random,
         log,
       });
-      tenant = { settings, api: new PermissionsApi(client, settings.tuning.batchSize), log };
+      tenant = {
+        settings,
+        api: new PermissionsApi(client, settings.tuning.batchSize),
+        log,
+        coordination: new Coordination(LOCK_WAIT_BUDGETS * settings.tuning.retryBudgetMs),
+      };
       this.tenants.set(key, tenant);
     }
     return tenant;

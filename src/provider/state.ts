@@ -70,6 +70,33 @@ export function parseRoleState(props: unknown, id: string): RolePermissionRemova
   };
 }
 
+/**
+ * The record a RolePermissionRemoval's plan saves before anything is removed
+ * (role-permission-removal-plan.ts).
+ */
+export interface RemovalPlanState {
+  readonly schemaVersion: number;
+  readonly domain: string;
+  readonly roleId: string;
+  readonly permissions: readonly Permission[];
+  readonly restoreOnDelete: boolean;
+  /** Listed permissions that were on the role when read: what the removal takes off and destroy restores. */
+  readonly plannedPermissions: readonly Permission[];
+}
+
+/** Reads a RolePermissionRemovalPlan state, every field with its type, before any request. */
+export function parsePlanState(props: unknown, id: string): RemovalPlanState {
+  const fields = new StateReader(props, "RolePermissionRemovalPlan", id);
+  return {
+    schemaVersion: fields.schemaVersion(),
+    domain: fields.domain(),
+    roleId: fields.id("roleId"),
+    permissions: fields.permissions("permissions"),
+    restoreOnDelete: fields.boolean("restoreOnDelete"),
+    plannedPermissions: fields.permissions("plannedPermissions"),
+  };
+}
+
 /** Field readers that throw a MalformedStateError naming the resource, the field and what to do. */
 class StateReader {
   private readonly record: Record<string, unknown>;

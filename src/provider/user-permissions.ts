@@ -51,20 +51,26 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
   },
 
   async create(inputs: UserPermissionsInputs): Promise<pulumi.dynamic.CreateResult> {
-    const { settings, api } = runtime.tenant();
+    const { settings, api, coordination } = runtime.tenant();
+    const holder = user(inputs.userId);
     const granted: Permission[] = [];
-    try {
-      await api.add(user(inputs.userId), inputs.permissions, (batch) => granted.push(...batch));
-    } catch (error) {
-      if (granted.length === 0) throw error;
-      throw new PartialProgressError(
-        error,
-        inputs.userId,
-        toState(settings.domain, inputs.userId, canonicalize(granted)),
-        inputs,
-      );
-    }
-    return { id: inputs.userId, outs: toState(settings.domain, inputs.userId, inputs.permissions) };
+    return coordination.exclusive(holder, async () => {
+      try {
+        await api.add(holder, inputs.permissions, (batch) => granted.push(...batch));
+      } catch (error) {
+        if (granted.length === 0) throw error;
+        coordination.ledger.claim(holder, granted);
+        throw new PartialProgressError(
+          error,
+          inputs.userId,
+          toState(settings.domain, inputs.userId, canonicalize(granted)),
+          inputs,
+        );
+      }
+      // From now on no other resource of this deployment revokes these (deployment-ledger.ts).
+      coordination.ledger.claim(holder, inputs.permissions);
+      return { id: inputs.userId, outs: toState(settings.domain, inputs.userId, inputs.permissions) };
+    });
   },
 
   async read(id: string, stored: unknown): Promise<pulumi.dynamic.ReadResult> {
@@ -90,32 +96,53 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
 
   async update(id: string, stored: unknown, news: UserPermissionsInputs): Promise<pulumi.dynamic.UpdateResult> {
     const olds = parseUserState(stored, id);
-    const { settings, api } = runtime.tenant();
+    const { settings, api, log, coordination } = runtime.tenant();
     assertSameTenant(olds.domain, settings.domain, describe(olds.userId));
-    // Grant what is listed but not known to be granted (drift included); revoke everything no longer
-    // listed, drifted or not (revoking an absent permission is a no-op).
-    const toAdd = difference(news.permissions, granted(olds));
-    const toRemove = difference(olds.permissions, news.permissions);
-    const revoked: Permission[] = [];
-    const grantedNow: Permission[] = [];
-    try {
-      // Removals first, then additions, as terraform-provider-auth0 learned (#630).
-      if (toRemove.length > 0) await api.remove(user(news.userId), toRemove, (batch) => revoked.push(...batch));
-      if (toAdd.length > 0) await api.add(user(news.userId), toAdd, (batch) => grantedNow.push(...batch));
-    } catch (error) {
-      if (revoked.length === 0 && grantedNow.length === 0) throw error;
-      const managed = union(difference(olds.permissions, revoked), grantedNow);
-      const drifted = difference(intersection(olds.driftedPermissions ?? [], managed), grantedNow);
-      throw new PartialProgressError(error, olds.userId, toState(settings.domain, olds.userId, managed, drifted), news);
-    }
-    return { outs: toState(settings.domain, news.userId, news.permissions) };
+    const holder = user(news.userId);
+    return coordination.exclusive(holder, async () => {
+      // Grant what is listed but not known to be granted (drift included); revoke everything no longer
+      // listed, drifted or not (revoking an absent permission is a no-op), except what another resource
+      // of this deployment grants: moving a permission between two resources must not lose it.
+      const toAdd = difference(news.permissions, granted(olds));
+      const toRemove = coordination.writable(
+        holder,
+        difference(olds.permissions, news.permissions),
+        log,
+        "revoke",
+      ).write;
+      const revoked: Permission[] = [];
+      const grantedNow: Permission[] = [];
+      try {
+        // Removals first, then additions, as terraform-provider-auth0 learned (#630).
+        if (toRemove.length > 0) await api.remove(holder, toRemove, (batch) => revoked.push(...batch));
+        if (toAdd.length > 0) await api.add(holder, toAdd, (batch) => grantedNow.push(...batch));
+      } catch (error) {
+        if (revoked.length === 0 && grantedNow.length === 0) throw error;
+        const managed = union(difference(olds.permissions, revoked), grantedNow);
+        coordination.ledger.claim(holder, intersection(managed, news.permissions));
+        const drifted = difference(intersection(olds.driftedPermissions ?? [], managed), grantedNow);
+        throw new PartialProgressError(
+          error,
+          olds.userId,
+          toState(settings.domain, olds.userId, managed, drifted),
+          news,
+        );
+      }
+      coordination.ledger.claim(holder, news.permissions);
+      return { outs: toState(settings.domain, news.userId, news.permissions) };
+    });
   },
 
   async delete(id: string, stored: unknown): Promise<void> {
     const props = parseUserState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.userId));
-    await removeEach(tenant, user(props.userId), props.permissions);
+    const holder = user(props.userId);
+    await tenant.coordination.exclusive(holder, async () => {
+      // A resource created or updated in this deployment may have taken these over (a rename, a move).
+      const { write } = tenant.coordination.writable(holder, props.permissions, tenant.log, "revoke");
+      await removeEach(tenant, holder, write);
+    });
   },
 });
 

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../permissions/permission";
 import * as path from "node:path";
 import installedProvider from "./forwarders/role-permission-removal";
+import { RolePermissionRemovalPlan, planOptions } from "./role-permission-removal-plan";
+import { watchForOverlaps } from "./overlap-warnings";
 import { serializedProvider } from "./serialized-provider";
 import type { PermissionArgs } from "./user-permissions";
 
@@ -60,6 +62,9 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
   declare public readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: RolePermissionRemovalArgs, opts?: pulumi.CustomResourceOptions) {
+    // Kill-safe by construction: the plan reads the role and is saved in the stack before this
+    // resource's step removes anything, and this resource removes exactly what the plan recorded.
+    const plan = new RolePermissionRemovalPlan(name, args, planOptions(opts));
     super(
       provider,
       name,
@@ -67,6 +72,7 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
         roleId: args.roleId,
         permissions: args.permissions,
         restoreOnDelete: args.restoreOnDelete,
+        plannedPermissions: plan.plannedPermissions,
         removedPermissions: undefined,
         removedAt: undefined,
         domain: undefined,
@@ -76,5 +82,6 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
       "auth0",
       "RolePermissionRemoval",
     );
+    watchForOverlaps("RolePermissionRemoval", name, this, args.roleId, args.permissions);
   }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../permissions/permission";
 import * as path from "node:path";
 import installedProvider from "./forwarders/user-permissions";
+import { watchForOverlaps } from "./overlap-warnings";
 import { serializedProvider } from "./serialized-provider";
 
 const provider = serializedProvider(
@@ -79,5 +80,6 @@ export class UserPermissions extends pulumi.dynamic.Resource {
       "auth0",
       "UserPermissions",
     );
+    watchForOverlaps("UserPermissions", name, this, args.userId, args.permissions);
   }
 }

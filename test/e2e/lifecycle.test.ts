@@ -54,7 +54,11 @@ describe("the lifecycle through the real Pulumi CLI", () => {
     expect(result.stdout).toMatch(
       /\+ pulumi-nodejs:dynamic\/auth0:RolePermissionRemoval: \(create\)\s+\[urn=\S+::support-removal\]/,
     );
-    expect(result.stdout).toMatch(/\+ 3 to create/);
+    // The removal's plan, the record saved before anything is removed, shows under the same name.
+    expect(result.stdout).toMatch(
+      /\+ pulumi-nodejs:dynamic\/auth0:RolePermissionRemovalPlan: \(create\)\s+\[urn=\S+::support-removal\]/,
+    );
+    expect(result.stdout).toMatch(/\+ 4 to create/);
     expect(emulator.admin.requests()).toEqual([]);
   });
 

@@ -77,7 +77,7 @@ describe("the provider code frozen into state", () => {
     "pulumi-nodejs:dynamic/auth0:RolePermissionRemoval": "RolePermissionRemoval",
   };
 
-  it("is one short require of the installed package, and state written by 0.1.0 (function text) still works", async () => {
+  it("is one short require of the installed package, and state written by 0.1.0 (function text, no plan) still works", async () => {
     const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
     await useEmulator(stack, emulator);
     await stack.setResources([
@@ -105,12 +105,33 @@ describe("the provider code frozen into state", () => {
       resource.inputs["__provider"] = legacy;
       resource.outputs["__provider"] = legacy;
     }
+    // 0.1.0 had no RolePermissionRemovalPlan, and the removal had no plannedPermissions input.
+    const PLAN = "pulumi-nodejs:dynamic/auth0:RolePermissionRemovalPlan";
+    const all = exported.deployment.resources as (StateResource & {
+      urn: string;
+      dependencies?: string[];
+      propertyDependencies?: Record<string, string[]>;
+    })[];
+    const planUrns = all.filter((r) => r.type === PLAN).map((r) => r.urn);
+    expect(planUrns).toHaveLength(1);
+    exported.deployment.resources = all.filter((r) => r.type !== PLAN);
+    for (const resource of exported.deployment.resources as typeof all) {
+      if (resource.inputs) delete resource.inputs["plannedPermissions"];
+      if (resource.dependencies) resource.dependencies = resource.dependencies.filter((u) => !planUrns.includes(u));
+      if (resource.propertyDependencies) delete resource.propertyDependencies["plannedPermissions"];
+    }
     const file = join(inject("e2e").workDir, `${stack.name}-0.1.0.json`);
     writeFileSync(file, JSON.stringify(exported));
     await stack.mustRun(["stack", "import", "--file", file]);
 
     const refresh = await stack.refresh("--expect-no-changes");
     expect(refresh.code, refresh.output).toBe(0);
+    // The first up after the upgrade creates the removal's plan (one GET, nothing written) and changes nothing else.
+    emulator.admin.clearRequests();
+    const upgraded = await stack.up();
+    expect(upgraded.stdout).toMatch(/\+ 1 created/);
+    expect(upgraded.stdout).not.toMatch(/updated/);
+    expect(emulator.admin.requests().filter((r) => r.method !== "GET" && r.path.startsWith("/api/v2/"))).toEqual([]);
     const again = await stack.up("--expect-no-changes");
     expect(again.code).toBe(0);
     await stack.destroy();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
-import { emulatorTenant, provider } from "../provider/emulator-tenant";
+import { emulatorTenant, newDeployment, provider } from "../provider/emulator-tenant";
 
 /**
  * A tenant address that lies: a proxy, a gateway, a wrong custom domain or a moved route answering
@@ -42,6 +42,7 @@ describe("stray 404s never mean 'gone'", () => {
     emulator = await emulatorTenant({ seed }, { maxRetries: "0" });
     const created = await users.create({ userId: "auth0|u", permissions: [p("read:x"), p("write:x")] });
     const state = created.outs as UserPermissionsState;
+    await newDeployment(); // the destroy is a later deployment than the create
     emulator.admin.addFault({
       match: { method: "DELETE", path: "/permissions$" },
       response: { status: 404, body: STRAY_404 },
@@ -57,6 +58,7 @@ describe("stray 404s never mean 'gone'", () => {
   it("destroy behind a wrong custom domain (every path 404s) fails, naming both answers", async () => {
     emulator = await emulatorTenant({ seed }, { maxRetries: "0" });
     const created = await users.create({ userId: "auth0|u", permissions: [p("read:x")] });
+    await newDeployment(); // the destroy is a later deployment than the create
     emulator.admin.addFault({ match: { path: "^/api/v2/" }, times: 10, response: { status: 404, body: STRAY_404 } });
     await expect(users.delete("auth0|u", created.outs as UserPermissionsState)).rejects.toThrow(
       /GET \/api\/v2\/users\/auth0%7Cu answered 404: Not Found, which is not Auth0's answer for a missing user/,

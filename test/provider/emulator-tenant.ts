@@ -1,7 +1,13 @@
 import * as tls from "node:tls";
 import { readFileSync } from "node:fs";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator";
-import { configure, handlers, type Handlers, type ResourceKind } from "../../src/provider";
+import { vi } from "vitest";
+import type { Handlers, ResourceKind } from "../../src/provider";
+import * as initialProvider from "../../src/provider";
+
+/** The provider module of the current deployment (a provider process of its own; see newDeployment). */
+let runtime: typeof initialProvider = initialProvider;
+let configured: Record<string, string> = {};
 
 /**
  * An in-process emulator that the provider reaches over real HTTPS, exactly as it reaches a tenant.
@@ -22,8 +28,19 @@ export async function emulatorTenant(
     ...Object.fromEntries(Object.entries(tuning).map(([k, v]) => [`pulumi-auth0-permissions:${k}`, v])),
   };
   // The engine's own path: `configure` builds the runtime every `handlers(kind)` call runs on.
-  await configure({ config: { get: (key) => config[key] } });
+  configured = config;
+  await runtime.configure({ config: { get: (key) => configured[key] } });
   return emulator;
+}
+
+/**
+ * The next `pulumi up`: the engine starts one provider process per deployment, so what one
+ * deployment's resources declared (src/provider/deployment-ledger.ts) never reaches the next.
+ */
+export async function newDeployment(): Promise<void> {
+  vi.resetModules();
+  runtime = await import("../../src/provider/index.js");
+  await runtime.configure({ config: { get: (key) => configured[key] } });
 }
 
 /**
@@ -32,11 +49,11 @@ export async function emulatorTenant(
  */
 export function provider(kind: ResourceKind): Handlers {
   return {
-    check: (olds, news) => handlers(kind).check(olds, news),
-    diff: (id, olds, news) => handlers(kind).diff(id, olds, news),
-    create: (inputs) => handlers(kind).create(inputs),
-    read: (id, props) => handlers(kind).read(id, props),
-    update: (id, olds, news) => handlers(kind).update(id, olds, news),
-    delete: (id, props) => handlers(kind).delete(id, props),
+    check: (olds, news) => runtime.handlers(kind).check(olds, news),
+    diff: (id, olds, news) => runtime.handlers(kind).diff(id, olds, news),
+    create: (inputs) => runtime.handlers(kind).create(inputs),
+    read: (id, props) => runtime.handlers(kind).read(id, props),
+    update: (id, olds, news) => runtime.handlers(kind).update(id, olds, news),
+    delete: (id, props) => runtime.handlers(kind).delete(id, props),
   };
 }

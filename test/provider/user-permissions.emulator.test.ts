@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { UserPermissionsState } from "../../src/provider/state";
-import { emulatorTenant, provider } from "./emulator-tenant";
+import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
 
 const users = provider("UserPermissions");
 
@@ -58,6 +58,7 @@ describe("UserPermissions against the emulator", () => {
     const created = await users.create({ userId: "auth0|member", permissions: [p("via:role")] });
     expect(direct("auth0|member")).toEqual(["via:role"]);
     expect((await users.read("auth0|member", created.outs)).props.permissions).toEqual([p("via:role")]);
+    await newDeployment();
     await users.delete("auth0|member", created.outs);
     expect(direct("auth0|member")).toEqual([]);
     // The role still grants it; revoking the direct grant never touches the role.
@@ -67,11 +68,13 @@ describe("UserPermissions against the emulator", () => {
   it("create, update and delete leave unmanaged permissions alone", async () => {
     emulator.admin.seed({ users: [{ user_id: "auth0|plain", permissions: [w("scope:299")] }] });
     const created = await users.create({ userId: "auth0|plain", permissions: [p("read:x"), p("scope:001")] });
+    await newDeployment();
     const updated = await users.update("auth0|plain", created.outs, {
       userId: "auth0|plain",
       permissions: [p("scope:001"), p("scope:002")],
     });
     expect(direct("auth0|plain")).toEqual(["scope:001", "scope:002", "scope:299"]);
+    await newDeployment();
     await users.delete("auth0|plain", updated.outs!);
     expect(direct("auth0|plain")).toEqual(["scope:299"]);
   });
@@ -98,10 +101,16 @@ describe("UserPermissions against the emulator", () => {
   });
 
   it("gets a new token when tokens expire in the middle of a deployment", async () => {
-    const first = await users.create({ userId: "auth0|plain", permissions: [p("scope:010")] });
+    await users.create({ userId: "auth0|plain", permissions: [p("scope:010")] });
     emulator.admin.clearRequests();
     emulator.admin.expireTokens();
-    await users.delete("auth0|plain", first.outs);
+    // Another resource of the same deployment: its revoke is not one this deployment granted.
+    await users.delete("auth0|plain", {
+      schemaVersion: 1,
+      domain: emulator.domain,
+      userId: "auth0|plain",
+      permissions: [p("scope:012")],
+    });
     expect(emulator.admin.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       "DELETE /api/v2/users/auth0%7Cplain/permissions 401",
       "POST /oauth/token 200",
@@ -118,6 +127,7 @@ describe("UserPermissions against the emulator", () => {
     emulator.admin.addFault({ match: { method: "POST", path: "/permissions$" }, times: 1, reset_connection: true });
     const created = await users.create({ userId: "auth0|plain", permissions: [p("scope:011")] });
     expect(direct("auth0|plain")).toContain("scope:011");
+    await newDeployment();
     await users.delete("auth0|plain", created.outs);
   });
 });

@@ -61,7 +61,7 @@ describe("concurrency through the real CLI", () => {
     check.count = 0;
     emulator.admin.clearRequests();
     const up = await measured(stack, ["up", "--yes", "--skip-preview"]);
-    expect(up.stdout).toMatch(/201 created/);
+    expect(up.stdout).toMatch(/301 created/);
     check.equal(
       names("users", CROWD_USER),
       [...range(3 * RESOURCES_PER_KIND, grantScope), ...range(50, otherScope)].sort(),

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import { handlers, type ResourceKind } from "../../../src/provider";
+import type { ResourceKind } from "../../../src/provider";
+import { newDeployment, provider as handlers } from "../../provider/emulator-tenant";
 
 // The dynamic provider server converts every value to and from a protobuf Struct; so does the simulator.
 const { Struct } = createRequire(__filename)("google-protobuf/google/protobuf/struct_pb") as {
@@ -68,6 +69,7 @@ export class SimulatedEngine {
   readonly steps: StepCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0 };
 
   async refresh(): Promise<void> {
+    await newDeployment(); // every command is a deployment of its own: a new provider process
     await Promise.all(
       [...this.state].map(async ([name, resource]) => {
         const result = await handlers(resource.kind).read(resource.id, roundTrip(resource.outputs));
@@ -85,6 +87,7 @@ export class SimulatedEngine {
 
   /** `pulumi up` (with `--refresh` when asked): throws an AggregateError naming every failed step. */
   async up(program: readonly Declared[], options: { refresh?: boolean } = {}): Promise<void> {
+    await newDeployment(); // every command is a deployment of its own: a new provider process
     if (options.refresh) await this.refresh();
     const outcomes = await Promise.allSettled(program.map((declared) => this.step(declared)));
     const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));

@@ -321,7 +321,9 @@ describe("RolePermissionRemoval against the API", () => {
     expect(result.outs).toMatchObject({ removedPermissions: [p("x"), p("y")] });
 
     nock(BASE).post(rolePath, body("x")).reply(201, {});
-    const dropped = await roles.update("rol_1", narrowed, {
+    // A later deployment: a new provider process, whose ledger does not hold the first update's claims.
+    const later = rolePermissionRemovalHandlers(createRuntime({ config: (key) => values[key], env: {} }));
+    const dropped = await later.update("rol_1", narrowed, {
       roleId: "rol_1",
       permissions: [p("y")],
       restoreOnDelete: true,

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../src/emulator";
+import type { RemovalPlanState, RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
+import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
+
+/**
+ * A permission moved between two resources in one deployment: resource A drops it, resource B
+ * takes it over. Pulumi runs both steps concurrently in one provider process, in either order.
+ */
+const users = provider("UserPermissions");
+const roles = provider("RolePermissionRemoval");
+const plans = provider("RolePermissionRemovalPlan");
+
+const API = "https://api.example.com";
+const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
+const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
+const seed = {
+  resource_servers: [{ identifier: API, scopes: ["read:x", "write:x", "delete:x", "admin:x"] }],
+  roles: [{ id: "rol_a", permissions: [w("read:x"), w("write:x"), w("delete:x"), w("admin:x")] }],
+  users: [{ user_id: "auth0|u", permissions: [] }],
+};
+
+let emulator: RunningEmulator | undefined;
+afterEach(async () => {
+  await emulator?.stop();
+  emulator = undefined;
+});
+
+const names = (list: { permission_name: string }[]) => list.map((x) => x.permission_name).sort();
+const userHas = (e: RunningEmulator) => names(e.admin.state().users.find((u) => u.user_id === "auth0|u")!.permissions);
+const roleHas = (e: RunningEmulator) => names(e.admin.state().roles.find((r) => r.id === "rol_a")!.permissions);
+
+type Order = "A first" | "B first" | "concurrent";
+const ORDERS: Order[] = ["A first", "B first", "concurrent"];
+
+async function inOrder(order: Order, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<void> {
+  if (order === "A first") {
+    await a();
+    await b();
+  } else if (order === "B first") {
+    await b();
+    await a();
+  } else await Promise.all([a(), b()]);
+}
+
+describe("moving a permission between two UserPermissions in one deployment", () => {
+  for (const order of ORDERS) {
+    it(`keeps it granted (${order})`, async () => {
+      emulator = await emulatorTenant({ seed });
+      const a = (await users.create({ userId: "auth0|u", permissions: [p("read:x"), p("write:x")] }))
+        .outs as UserPermissionsState;
+      const b = (await users.create({ userId: "auth0|u", permissions: [p("admin:x")] })).outs as UserPermissionsState;
+      await newDeployment();
+      await inOrder(
+        order,
+        () => users.update("auth0|u", a, { userId: "auth0|u", permissions: [p("write:x")] }),
+        () => users.update("auth0|u", b, { userId: "auth0|u", permissions: [p("admin:x"), p("read:x")] }),
+      );
+      expect(userHas(emulator)).toEqual(["admin:x", "read:x", "write:x"]);
+    });
+  }
+
+  it("keeps it granted when the old resource is deleted and a new one created (a rename without alias)", async () => {
+    emulator = await emulatorTenant({ seed });
+    const old = (await users.create({ userId: "auth0|u", permissions: [p("read:x")] })).outs as UserPermissionsState;
+    await newDeployment();
+    // Pulumi creates the new resource first and deletes the old one last.
+    await users.create({ userId: "auth0|u", permissions: [p("read:x")] });
+    await users.delete("auth0|u", old);
+    expect(userHas(emulator)).toEqual(["read:x"]);
+  });
+
+  it("a destroy, where nothing is granted, still revokes everything", async () => {
+    emulator = await emulatorTenant({ seed });
+    const a = (await users.create({ userId: "auth0|u", permissions: [p("read:x")] })).outs as UserPermissionsState;
+    const b = (await users.create({ userId: "auth0|u", permissions: [p("read:x"), p("write:x")] }))
+      .outs as UserPermissionsState;
+    await newDeployment();
+    await Promise.all([users.delete("auth0|u", a), users.delete("auth0|u", b)]);
+    expect(userHas(emulator)).toEqual([]);
+  });
+});
+
+/** A removal as its resource class declares it: the plan's step, then the removal's. */
+async function createRemoval(listed: string[]) {
+  const inputs = { roleId: "rol_a", permissions: listed.map(p), restoreOnDelete: true };
+  const plan = (await plans.create(inputs)).outs as RemovalPlanState;
+  const removal = (await roles.create({ ...inputs, plannedPermissions: plan.plannedPermissions }))
+    .outs as RolePermissionRemovalState;
+  return { plan, removal };
+}
+
+async function updateRemoval(old: Awaited<ReturnType<typeof createRemoval>>, listed: string[]) {
+  const inputs = { roleId: "rol_a", permissions: listed.map(p), restoreOnDelete: true };
+  const plan = (await plans.update("rol_a", old.plan, inputs)).outs as RemovalPlanState;
+  const removal = (await roles.update("rol_a", old.removal, { ...inputs, plannedPermissions: plan.plannedPermissions }))
+    .outs as RolePermissionRemovalState;
+  return { plan, removal };
+}
+
+async function destroyRemoval(r: Awaited<ReturnType<typeof createRemoval>>) {
+  await roles.delete("rol_a", r.removal);
+  await plans.delete("rol_a", r.plan);
+}
+
+describe("moving a removal between two RolePermissionRemovals in one deployment", () => {
+  for (const order of ORDERS) {
+    it(`keeps it off the role, and a destroy restores the role exactly (${order})`, async () => {
+      emulator = await emulatorTenant({ seed });
+      const r1 = await createRemoval(["delete:x", "admin:x"]);
+      const r2 = await createRemoval(["write:x"]);
+      expect(roleHas(emulator)).toEqual(["read:x"]);
+      await newDeployment();
+      let r1b = r1;
+      let r2b = r2;
+      // R1 stops removing delete:x (a restore); R2 starts removing it.
+      await inOrder(
+        order,
+        async () => (r1b = await updateRemoval(r1, ["admin:x"])),
+        async () => (r2b = await updateRemoval(r2, ["write:x", "delete:x"])),
+      );
+      expect(roleHas(emulator)).toEqual(["read:x"]);
+      await newDeployment();
+      await Promise.all([destroyRemoval(r1b), destroyRemoval(r2b)]);
+      expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
+    });
+  }
+});
