@@ -235,5 +235,6 @@ function toState(
     // which cannot hold undefined ("Unexpected struct type."), and would fail the step after the
     // tenant was already changed.
     ...(removedAt === undefined ? {} : { removedAt }),
+    ...(inputs.plannedPermissions === undefined ? {} : { plannedPermissions: canonicalize(inputs.plannedPermissions) }),
   };
 }

@@ -33,6 +33,8 @@ export interface RolePermissionRemovalState {
   readonly removedPermissions: readonly Permission[];
   /** ISO time of the latest removal; absent if nothing was on the role. */
   readonly removedAt?: string;
+  /** The plan's record this removal was given (see role-permission-removal-plan.ts); absent before 0.2.0. */
+  readonly plannedPermissions?: readonly Permission[];
 }
 
 /**
@@ -59,6 +61,7 @@ export function parseUserState(props: unknown, id: string): UserPermissionsState
 export function parseRoleState(props: unknown, id: string): RolePermissionRemovalState {
   const fields = new StateReader(props, "RolePermissionRemoval", id);
   const removedAt = fields.optionalString("removedAt");
+  const plannedPermissions = fields.optionalPermissions("plannedPermissions");
   return {
     schemaVersion: fields.schemaVersion(),
     domain: fields.domain(),
@@ -67,6 +70,7 @@ export function parseRoleState(props: unknown, id: string): RolePermissionRemova
     restoreOnDelete: fields.boolean("restoreOnDelete"),
     removedPermissions: fields.permissions("removedPermissions"),
     ...(removedAt === undefined ? {} : { removedAt }),
+    ...(plannedPermissions === undefined ? {} : { plannedPermissions }),
   };
 }
 

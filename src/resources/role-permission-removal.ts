@@ -56,6 +56,11 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
   declare public readonly removedPermissions: pulumi.Output<Permission[]>;
   /** When the latest removal happened (ISO 8601); undefined if none of the listed permissions was on the role. */
   declare public readonly removedAt: pulumi.Output<string | undefined>;
+  /**
+   * What this resource's plan recorded as on the role before anything was removed: the set it takes off.
+   * Undefined in state written before 0.2.0.
+   */
+  declare public readonly plannedPermissions: pulumi.Output<Permission[] | undefined>;
   /** The tenant the role lives in. */
   declare public readonly domain: pulumi.Output<string>;
   /** The version of the state's layout; every version of this package reads the state of earlier ones. */

@@ -43,6 +43,7 @@ const declaredRole: { [K in DeclaredOutputs<RolePermissionRemoval>]: true } = {
   restoreOnDelete: true,
   removedPermissions: true,
   removedAt: true,
+  plannedPermissions: true,
   domain: true,
   schemaVersion: true,
 };
@@ -94,7 +95,12 @@ async function userProviderOutputs(): Promise<string[]> {
 async function roleProviderOutputs(): Promise<string[]> {
   nock(BASE).get("/api/v2/roles/rol_1/permissions").query(true).reply(200, page("a"));
   nock(BASE).delete("/api/v2/roles/rol_1/permissions").reply(200);
-  const created = await roles.create({ roleId: "rol_1", permissions: [p("a")], restoreOnDelete: true });
+  const created = await roles.create({
+    roleId: "rol_1",
+    permissions: [p("a")],
+    restoreOnDelete: true,
+    plannedPermissions: [p("a")],
+  });
   return Object.keys(created.outs).sort();
 }
 
@@ -141,9 +147,11 @@ describe("type tokens for policy packs", () => {
     const user = new UserPermissions("typed-u", { userId: "auth0|u1", permissions: [p("a")] });
     const role = new RolePermissionRemoval("typed-r", { roleId: "rol_1", permissions: [p("a")] });
     await new Promise<void>((resolve) => pulumi.all([user.urn, role.urn]).apply(() => resolve()));
-    const typeOf = (name: string) => registered.find((r) => r.name === name)?.type;
-    expect(UserPermissions.__pulumiType).toBe(typeOf("typed-u"));
-    expect(RolePermissionRemoval.__pulumiType).toBe(typeOf("typed-r"));
+    // A RolePermissionRemoval also registers its plan under the same name, with a type of its own.
+    const typesOf = (name: string) => registered.filter((r) => r.name === name).map((r) => r.type);
+    expect(typesOf("typed-u")).toEqual([UserPermissions.__pulumiType]);
+    expect(typesOf("typed-r")).toContain(RolePermissionRemoval.__pulumiType);
+    expect(typesOf("typed-r")).toHaveLength(2);
     expect([UserPermissions.isInstance(user), UserPermissions.isInstance(role)]).toEqual([true, false]);
     expect([RolePermissionRemoval.isInstance(role), RolePermissionRemoval.isInstance(user)]).toEqual([true, false]);
     // @pulumi/policy's analyzer calls isInstance with a bare object holding the type.
