@@ -85,7 +85,8 @@ export class ManagementClient {
 
   /** Sends an authenticated request; resolves with a 2xx response or throws a typed error. */
   async request(request: ApiRequest): Promise<HttpResponse> {
-    // One budget for the whole request: the token, the pacer's waits, every attempt and retry.
+    // One budget for the whole request: the pacer's waits, every attempt and retry, and the send again
+    // after a 401. The token request has a budget of its own (see the constructor).
     const deadline = this.deps.clock.now() + this.policy.retryBudgetMs;
     let refreshedAfter401 = false;
     for (;;) {
@@ -147,7 +148,15 @@ export class ManagementClient {
         throw this.budgetError(request, context, attempts - 1, "the tenant's rate limit held it back", error);
       }
       const sentAt = clock.now();
-      const result = await this.attempt(request, deadline);
+      let result: Awaited<ReturnType<ManagementClient["attempt"]>>;
+      try {
+        result = await this.attempt(request, deadline);
+      } catch (error) {
+        // Not an answer nor a network failure (e.g. the request could not be built): the slot must
+        // still be given back, or every request queued behind it would wait forever.
+        permit.report({ kind: "network", code: "ERR_INVALID_REQUEST" });
+        throw error;
+      }
       const outcome: AttemptOutcome =
         result.kind === "response"
           ? { kind: "response", status: result.response.status, headers: result.response.headers }

@@ -6,7 +6,7 @@ import type { IssuedToken } from "./token-cache";
 import type { HttpRequest, HttpResponse } from "./transport";
 
 export interface TokenRequestDependencies {
-  /** One logical request with the client's retries, unpaced (Auth0 limits /oauth/token separately). */
+  /** One logical request with the client's retries, on the token endpoint's own pacer (Auth0 limits it separately). */
   readonly send: (
     request: HttpRequest,
     context: OperationContext,

@@ -49,6 +49,20 @@ afterEach(() => {
 });
 
 describe("the management client", () => {
+  it("gives the pacer's slot back when an attempt fails with something other than an answer", async () => {
+    // One slot: had the first request kept it, the second would wait forever.
+    let calls = 0;
+    const transport: Transport = async () => {
+      calls++;
+      if (calls === 1) throw new RangeError("the request could not be built");
+      return { status: 200, headers: {}, data: [] } as HttpResponse;
+    };
+    const { client } = clientOn(transport, { maxConcurrentRequests: 1 }, new FakeClock());
+    await expect(client.request({ method: "GET", path, context })).rejects.toThrow("could not be built");
+    await expect(client.request({ method: "GET", path, context })).resolves.toMatchObject({ status: 200 });
+    expect(calls).toBe(2);
+  });
+
   it("sends the bearer token and asks for one token for many requests", async () => {
     const { client } = testClient();
     const token = tokenEndpoint(1);
