@@ -3,6 +3,8 @@ import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union, type PermissionSet } from "../permissions/permission-set";
 import { checkOptionalBoolean, checkResourceInputs, isUnknown, permissionsChanged, replacesOnChange } from "./inputs";
+import { permissionsDetailedDiff } from "./detailed-diff";
+import { withDetailedDiff } from "./detailed-diff-bridge";
 import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
 import type { ProviderRuntime, TenantApi } from "./runtime";
@@ -44,14 +46,18 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
     const olds = parsePlanState(stored, id);
     assertSameTenant(olds.domain, runtime.settings().domain, describe(olds.roleId));
     const replaces = replacesOnChange("roleId", olds.roleId, news["roleId"]);
-    return {
-      changes:
-        replaces.length > 0 ||
-        permissionsChanged(olds.permissions, news["permissions"]) ||
-        news["restoreOnDelete"] !== olds.restoreOnDelete,
+    const restoreChanged = news["restoreOnDelete"] !== olds.restoreOnDelete;
+    const result = {
+      changes: replaces.length > 0 || permissionsChanged(olds.permissions, news["permissions"]) || restoreChanged,
       replaces,
       deleteBeforeReplace: true,
     };
+    // The plan is shown in a preview too: the same one line per permission as its removal.
+    const scalars = [
+      ...replaces.map((property) => ({ property, replaces: true })),
+      ...(restoreChanged ? [{ property: "restoreOnDelete", replaces: false }] : []),
+    ];
+    return withDetailedDiff(result, permissionsDetailedDiff(olds.permissions, news["permissions"], scalars));
   },
 
   async create(inputs: RemovalPlanInputs): Promise<pulumi.dynamic.CreateResult> {

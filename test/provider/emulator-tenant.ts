@@ -43,6 +43,11 @@ export async function newDeployment(): Promise<void> {
   await runtime.configure({ config: { get: (key) => configured[key] } });
 }
 
+/** Configures the current deployment's runtime with other stack config, as the engine's `configure` does. */
+export async function configureDeployment(get: (key: string) => string | undefined): Promise<void> {
+  await runtime.configure({ config: { get } });
+}
+
 /**
  * A kind's handlers, called as the serialized provider calls them: `handlers(kind)` at each call,
  * on the runtime the latest `configure` built.

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FaultSpec, RunningEmulator } from "../../../src/emulator";
-import { configure } from "../../../src/provider";
-import { emulatorTenant, provider } from "../../provider/emulator-tenant";
+import { configureDeployment, emulatorTenant, newDeployment, provider } from "../../provider/emulator-tenant";
 import { record } from "../support/figures";
 import { SEED, perm, snapshot, snapshotDiff, wire, type Snapshot } from "../support/tenant";
 
@@ -195,13 +194,16 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 beforeEach(async () => {
   emulator.admin.reset();
-  await configure({ config: { get: (key) => config[key] } });
+  await configureDeployment((key) => config[key]);
   // Real state, as a `pulumi up` records it: a grant to auth0|u1, and a removal of delete:reports from rol_big.
   const user = await users.create({ userId: "auth0|u1", permissions: [perm("read:reports"), perm("export:reports")] });
   const role = await roles.create({ roleId: "rol_big", permissions: [perm("delete:reports")], restoreOnDelete: true });
   states = { user: user.outs as Record<string, unknown>, role: role.outs as Record<string, unknown> };
   if (!(states.role["removedPermissions"] as unknown[]).length) throw new Error("the removal recorded nothing");
   before = snapshot(emulator);
+  // Each case is a later `pulumi` run (refresh, destroy): a provider process of its own, which knows
+  // nothing of what the set-up deployment granted (src/provider/deployment-ledger.ts).
+  await newDeployment();
 });
 
 describe("fail-open cases: each fails, names what was wrong, and changes nothing", () => {
@@ -215,7 +217,7 @@ describe("fail-open cases: each fails, names what was wrong, and changes nothing
       for (const fault of c.faults ?? []) emulator.admin.addFault(fault);
       if (c.domain !== undefined) {
         const domain = c.domain;
-        await configure({ config: { get: (key) => (key === "auth0:domain" ? domain : config[key]) } });
+        await configureDeployment((key) => (key === "auth0:domain" ? domain : config[key]));
       }
       emulator.admin.clearRequests();
       const outcome = await c.step(states).then(
