@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RemovalPlanState, RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
+import type { PartialProgressError } from "../../src/provider/partial-progress";
 import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
 
 /**
@@ -78,6 +79,49 @@ describe("moving a permission between two UserPermissions in one deployment", ()
     await newDeployment();
     await Promise.all([users.delete("auth0|u", a), users.delete("auth0|u", b)]);
     expect(userHas(emulator)).toEqual([]);
+  });
+});
+
+describe("a permission moved away, then a failed update of the resource it left", () => {
+  const refusePost = (e: RunningEmulator) =>
+    e.admin.addFault({
+      match: { method: "POST", path: "/users/.*/permissions$" },
+      times: 1,
+      response: { status: 403, body: { statusCode: 403, error: "Forbidden", message: "Insufficient scope" } },
+    });
+  /** B takes read:x over from A; then A's update (after B's) fails on its POST. */
+  async function moveThenFail(aBefore: string[], aAfter: string[]) {
+    emulator = await emulatorTenant({ seed });
+    const a = (await users.create({ userId: "auth0|u", permissions: aBefore.map(p) })).outs as UserPermissionsState;
+    const b = (await users.create({ userId: "auth0|u", permissions: [p("admin:x")] })).outs as UserPermissionsState;
+    await newDeployment();
+    const bNews = { userId: "auth0|u", permissions: [p("admin:x"), p("read:x")] };
+    const b2 = (await users.update("auth0|u", b, bNews)).outs as UserPermissionsState;
+    refusePost(emulator);
+    const aNews = { userId: "auth0|u", permissions: aAfter.map(p) };
+    const error = (await users.update("auth0|u", a, aNews).catch((e: unknown) => e)) as PartialProgressError;
+    // A partial state for the engine to keep (not instanceof: each deployment loads the provider anew).
+    expect(error).toHaveProperty("properties");
+    const a2 = error.properties as unknown as UserPermissionsState;
+    expect(a2.permissions).not.toContainEqual(p("read:x"));
+    // The next `pulumi up`: B unchanged, A finishes its update; the user keeps what B grants.
+    await newDeployment();
+    await users.update("auth0|u", a2, aNews);
+    expect(b2.permissions).toContainEqual(p("read:x"));
+    expect(userHas(emulator)).toContain("read:x");
+    return a2;
+  }
+
+  it("drops it from the failed resource's record after a partial revoke", async () => {
+    const a2 = await moveThenFail(["read:x", "write:x"], ["delete:x"]);
+    expect(a2.permissions).toEqual([]);
+    expect(userHas(emulator!)).toEqual(["admin:x", "delete:x", "read:x"]);
+  });
+
+  it("drops it from the failed resource's record even when nothing else was written", async () => {
+    const a2 = await moveThenFail(["read:x"], ["delete:x"]);
+    expect(a2.permissions).toEqual([]);
+    expect(userHas(emulator!)).toEqual(["admin:x", "delete:x", "read:x"]);
   });
 });
 
