@@ -170,3 +170,45 @@ describe("moving a removal between two RolePermissionRemovals in one deployment"
     });
   }
 });
+
+describe("a removal killed after its DELETE, before its state was saved", () => {
+  it("restores the permission once it leaves the list, though only the plan recorded it", async () => {
+    emulator = await emulatorTenant({ seed });
+    const r1 = await createRemoval(["write:x"]);
+    await newDeployment();
+    // delete:x joins the list: the plan records it, the removal DELETEs it, then the run is SIGKILLed.
+    const inputs2 = { roleId: "rol_a", permissions: [p("write:x"), p("delete:x")], restoreOnDelete: true };
+    const plan2 = (await plans.update("rol_a", r1.plan, inputs2)).outs as RemovalPlanState;
+    await roles.update("rol_a", r1.removal, { ...inputs2, plannedPermissions: plan2.plannedPermissions });
+    expect(roleHas(emulator)).toEqual(["admin:x", "read:x"]);
+    await newDeployment();
+    // delete:x leaves the list again; the removal's saved state never had it.
+    const inputs3 = { roleId: "rol_a", permissions: [p("write:x")], restoreOnDelete: true };
+    const plan3 = (await plans.update("rol_a", plan2, inputs3)).outs as RemovalPlanState;
+    const news3 = { ...inputs3, plannedPermissions: plan3.plannedPermissions };
+    expect((await roles.diff("rol_a", r1.removal, news3)).changes).toBe(true);
+    const removal3 = (await roles.update("rol_a", r1.removal, news3)).outs as RolePermissionRemovalState;
+    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x"]);
+    // Done: no further update is planned, and a destroy restores the role exactly.
+    expect((await roles.diff("rol_a", removal3, news3)).changes).toBe(false);
+    await newDeployment();
+    await destroyRemoval({ plan: plan3, removal: removal3 });
+    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
+  });
+
+  it("a plan whose unlisted permission is back on the role forgets it", async () => {
+    emulator = await emulatorTenant({ seed });
+    const r1 = await createRemoval(["write:x", "delete:x"]);
+    await newDeployment();
+    const r2 = await updateRemoval(r1, ["write:x"]);
+    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x"]);
+    await newDeployment();
+    const r3 = await updateRemoval(r2, ["admin:x"]);
+    // write:x was still off when the plan ran (the removal restored it after); delete:x was back.
+    expect(r3.plan.plannedPermissions).toEqual([p("admin:x"), p("write:x")]);
+    expect(roleHas(emulator)).toEqual(["delete:x", "read:x", "write:x"]);
+    const news3 = { roleId: "rol_a", permissions: [p("admin:x")], restoreOnDelete: true };
+    const diff = await roles.diff("rol_a", r3.removal, { ...news3, plannedPermissions: r3.plan.plannedPermissions });
+    expect(diff.changes).toBe(false);
+  });
+});
