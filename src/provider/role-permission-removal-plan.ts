@@ -19,7 +19,10 @@ import { STATE_SCHEMA_VERSION, assertSameTenant, parsePlanState, type RemovalPla
  * step meant to record, and a later destroy could not put it back. So each RolePermissionRemoval
  * declares this resource first, and takes its `plannedPermissions` as an input:
  * - create / update: read the role (every page) and record the listed permissions it has. Nothing is
- *   written to the tenant, so the record is in the stack before the removal's DELETE begins.
+ *   written to the tenant, so the record is in the stack before the removal's DELETE begins. A
+ *   planned permission no longer listed stays planned while it is off the role; the removal restores
+ *   it if it has no record of it (its step was killed), and a refresh or update that sees it back
+ *   on the role forgets it.
  * - read (refresh): a listed permission back on the role is recorded too; the next `pulumi up`
  *   removes it again, after this record was saved.
  * - delete: with restoreOnDelete, put back what was recorded. The removal is deleted first and
@@ -71,8 +74,11 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     try {
-      const present = intersection(props.permissions, await tenant.api.list(role(props.roleId)));
-      return { id, props: toState(tenant, props, union(props.plannedPermissions, present)) };
+      const current = await tenant.api.list(role(props.roleId));
+      const present = intersection(props.permissions, current);
+      // A planned permission no longer listed and back on the role needs no restore: forget it.
+      const stale = intersection(difference(props.plannedPermissions, props.permissions), current);
+      return { id, props: toState(tenant, props, union(difference(props.plannedPermissions, stale), present)) };
     } catch (error) {
       if (await holderGoneAfter(tenant.api, role(props.roleId), error, "GET")) return { id: "" };
       throw error;
@@ -83,10 +89,13 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
     const olds = parsePlanState(stored, id);
     const tenant = runtime.tenant();
     assertSameTenant(olds.domain, tenant.settings.domain, describe(olds.roleId));
-    // What was planned and is still listed stays planned (it may already be off the role).
+    // What was planned and is still listed stays planned (it may already be off the role). What was
+    // planned and is no longer listed stays planned while it is off the role: a removal killed after
+    // its DELETE and before its state was saved has no record of it, and restores it from this one.
     const kept = intersection(olds.plannedPermissions, news.permissions);
+    const unlisted = difference(olds.plannedPermissions, news.permissions);
     const newlyListed = difference(news.permissions, olds.permissions);
-    const planned = await planRemoval(tenant, news.roleId, news.permissions, newlyListed, kept);
+    const planned = await planRemoval(tenant, news.roleId, news.permissions, newlyListed, kept, unlisted);
     return { outs: toState(tenant, news, planned) };
   },
 
@@ -103,7 +112,8 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
 /**
  * Under the role's lock: declares `listed` kept off the role for this deployment (so another
  * removal's restore, before or after, leaves them off), reads the role if there is anything in
- * `toRead`, and returns what the removal will take off: `kept` plus those of `toRead` the role has.
+ * `toRead` or `unlisted`, and returns what the removal will take off (or, for `unlisted`, may have
+ * to restore): `kept`, those of `toRead` the role has, and those of `unlisted` it does not have.
  */
 export async function planRemoval(
   tenant: TenantApi,
@@ -111,12 +121,14 @@ export async function planRemoval(
   listed: readonly Permission[],
   toRead: readonly Permission[],
   kept: readonly Permission[],
+  unlisted: readonly Permission[] = [],
 ): Promise<PermissionSet> {
   const holder = role(roleId);
   return tenant.coordination.exclusive(holder, async () => {
     tenant.coordination.ledger.claim(holder, listed);
-    if (toRead.length === 0) return canonicalize(kept);
-    return union(kept, intersection(toRead, await tenant.api.list(holder)));
+    if (toRead.length === 0 && unlisted.length === 0) return canonicalize(kept);
+    const current = await tenant.api.list(holder);
+    return union(union(kept, intersection(toRead, current)), difference(unlisted, current));
   });
 }
 

@@ -67,7 +67,9 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       !planned.some(isUnknown) &&
       Array.isArray(news["permissions"]) &&
       !(news["permissions"] as unknown[]).some(isUnknown) &&
-      toTakeOff(olds, news["permissions"] as Permission[], planned as Permission[]).length > 0;
+      (toTakeOff(olds, news["permissions"] as Permission[], planned as Permission[]).length > 0 ||
+        (news["restoreOnDelete"] !== false &&
+          toPutBack(olds, news["permissions"] as Permission[], planned as Permission[]).length > 0));
     const result = {
       changes:
         replaces.length > 0 ||
@@ -145,13 +147,15 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       news.plannedPermissions ??
       (await planRemoval(tenant, news.roleId, news.permissions, difference(news.permissions, olds.permissions), []));
     const toRemove = toTakeOff(olds, news.permissions, planned);
+    // Planned, no longer listed, and not recorded here: a step killed after its DELETE took it off.
+    const orphaned = news.restoreOnDelete ? toPutBack(olds, news.permissions, planned) : [];
     const removedNow: Permission[] = [];
     const restoredNow: Permission[] = [];
     return tenant.coordination.exclusive(holder, async () => {
       tenant.coordination.ledger.claim(holder, news.permissions);
       try {
         if (toRemove.length > 0) await tenant.api.remove(holder, toRemove, (batch) => removedNow.push(...batch));
-        const recorded = union(olds.removedPermissions, removedNow);
+        const recorded = union(union(olds.removedPermissions, removedNow), orphaned);
         // Compared with the record, not with olds.permissions, which a refresh may have narrowed.
         const dropped = difference(recorded, news.permissions);
         // What another removal of this deployment now keeps off stays recorded here, and is restored
@@ -170,7 +174,13 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       } catch (error) {
         if (removedNow.length === 0 && restoredNow.length === 0) throw error;
         // Keep the record true to the tenant; the next `pulumi up` redoes whatever is left.
-        const done = { ...news, permissions: difference(union(olds.permissions, removedNow), restoredNow) };
+        // The plan of the last saved step, so a restore of `orphaned` not finished here is redone.
+        const { plannedPermissions: _, ...rest } = news;
+        const done = {
+          ...rest,
+          permissions: difference(union(olds.permissions, removedNow), restoredNow),
+          ...(olds.plannedPermissions === undefined ? {} : { plannedPermissions: olds.plannedPermissions }),
+        };
         const recorded = difference(union(olds.removedPermissions, removedNow), restoredNow);
         const removedAt = removedNow.length > 0 ? new Date().toISOString() : olds.removedAt;
         throw new PartialProgressError(error, olds.roleId, toState(tenant, done, recorded, removedAt), news);
@@ -199,6 +209,20 @@ function toTakeOff(
   planned: readonly Permission[],
 ): PermissionSet {
   return difference(intersection(planned, listed), takenOff(olds));
+}
+
+/**
+ * The decision: of the plan, what is no longer listed and was never recorded here, unless the last
+ * saved step already had it planned and unlisted (it restored it then). Restoring one the role
+ * already has is a no-op.
+ */
+function toPutBack(
+  olds: RolePermissionRemovalState,
+  listed: readonly Permission[],
+  planned: readonly Permission[],
+): PermissionSet {
+  const handled = union(olds.removedPermissions, difference(olds.plannedPermissions ?? [], olds.permissions));
+  return difference(difference(planned, listed), handled);
 }
 
 function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {

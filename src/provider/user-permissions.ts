@@ -104,12 +104,14 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
       // listed, drifted or not (revoking an absent permission is a no-op), except what another resource
       // of this deployment grants: moving a permission between two resources must not lose it.
       const toAdd = difference(news.permissions, granted(olds));
-      const toRemove = coordination.writable(
+      // `leave`: the other resource records them now, so this one drops them in every outcome; kept
+      // here, a later update of this resource alone would revoke what the other one grants.
+      const { write: toRemove, leave } = coordination.writable(
         holder,
         difference(olds.permissions, news.permissions),
         log,
         "revoke",
-      ).write;
+      );
       const revoked: Permission[] = [];
       const grantedNow: Permission[] = [];
       try {
@@ -117,8 +119,8 @@ export const userPermissionsHandlers = (runtime: ProviderRuntime): Handlers => (
         if (toRemove.length > 0) await api.remove(holder, toRemove, (batch) => revoked.push(...batch));
         if (toAdd.length > 0) await api.add(holder, toAdd, (batch) => grantedNow.push(...batch));
       } catch (error) {
-        if (revoked.length === 0 && grantedNow.length === 0) throw error;
-        const managed = union(difference(olds.permissions, revoked), grantedNow);
+        if (revoked.length === 0 && grantedNow.length === 0 && leave.length === 0) throw error;
+        const managed = difference(union(difference(olds.permissions, revoked), grantedNow), leave);
         coordination.ledger.claim(holder, intersection(managed, news.permissions));
         const drifted = difference(intersection(olds.driftedPermissions ?? [], managed), grantedNow);
         throw new PartialProgressError(

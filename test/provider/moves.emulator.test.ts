@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RemovalPlanState, RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
+import type { PartialProgressError } from "../../src/provider/partial-progress";
 import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
 
 /**
@@ -81,6 +82,49 @@ describe("moving a permission between two UserPermissions in one deployment", ()
   });
 });
 
+describe("a permission moved away, then a failed update of the resource it left", () => {
+  const refusePost = (e: RunningEmulator) =>
+    e.admin.addFault({
+      match: { method: "POST", path: "/users/.*/permissions$" },
+      times: 1,
+      response: { status: 403, body: { statusCode: 403, error: "Forbidden", message: "Insufficient scope" } },
+    });
+  /** B takes read:x over from A; then A's update (after B's) fails on its POST. */
+  async function moveThenFail(aBefore: string[], aAfter: string[]) {
+    emulator = await emulatorTenant({ seed });
+    const a = (await users.create({ userId: "auth0|u", permissions: aBefore.map(p) })).outs as UserPermissionsState;
+    const b = (await users.create({ userId: "auth0|u", permissions: [p("admin:x")] })).outs as UserPermissionsState;
+    await newDeployment();
+    const bNews = { userId: "auth0|u", permissions: [p("admin:x"), p("read:x")] };
+    const b2 = (await users.update("auth0|u", b, bNews)).outs as UserPermissionsState;
+    refusePost(emulator);
+    const aNews = { userId: "auth0|u", permissions: aAfter.map(p) };
+    const error = (await users.update("auth0|u", a, aNews).catch((e: unknown) => e)) as PartialProgressError;
+    // A partial state for the engine to keep (not instanceof: each deployment loads the provider anew).
+    expect(error).toHaveProperty("properties");
+    const a2 = error.properties as unknown as UserPermissionsState;
+    expect(a2.permissions).not.toContainEqual(p("read:x"));
+    // The next `pulumi up`: B unchanged, A finishes its update; the user keeps what B grants.
+    await newDeployment();
+    await users.update("auth0|u", a2, aNews);
+    expect(b2.permissions).toContainEqual(p("read:x"));
+    expect(userHas(emulator)).toContain("read:x");
+    return a2;
+  }
+
+  it("drops it from the failed resource's record after a partial revoke", async () => {
+    const a2 = await moveThenFail(["read:x", "write:x"], ["delete:x"]);
+    expect(a2.permissions).toEqual([]);
+    expect(userHas(emulator!)).toEqual(["admin:x", "delete:x", "read:x"]);
+  });
+
+  it("drops it from the failed resource's record even when nothing else was written", async () => {
+    const a2 = await moveThenFail(["read:x"], ["delete:x"]);
+    expect(a2.permissions).toEqual([]);
+    expect(userHas(emulator!)).toEqual(["admin:x", "delete:x", "read:x"]);
+  });
+});
+
 /** A removal as its resource class declares it: the plan's step, then the removal's. */
 async function createRemoval(listed: string[]) {
   const inputs = { roleId: "rol_a", permissions: listed.map(p), restoreOnDelete: true };
@@ -125,4 +169,46 @@ describe("moving a removal between two RolePermissionRemovals in one deployment"
       expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
     });
   }
+});
+
+describe("a removal killed after its DELETE, before its state was saved", () => {
+  it("restores the permission once it leaves the list, though only the plan recorded it", async () => {
+    emulator = await emulatorTenant({ seed });
+    const r1 = await createRemoval(["write:x"]);
+    await newDeployment();
+    // delete:x joins the list: the plan records it, the removal DELETEs it, then the run is SIGKILLed.
+    const inputs2 = { roleId: "rol_a", permissions: [p("write:x"), p("delete:x")], restoreOnDelete: true };
+    const plan2 = (await plans.update("rol_a", r1.plan, inputs2)).outs as RemovalPlanState;
+    await roles.update("rol_a", r1.removal, { ...inputs2, plannedPermissions: plan2.plannedPermissions });
+    expect(roleHas(emulator)).toEqual(["admin:x", "read:x"]);
+    await newDeployment();
+    // delete:x leaves the list again; the removal's saved state never had it.
+    const inputs3 = { roleId: "rol_a", permissions: [p("write:x")], restoreOnDelete: true };
+    const plan3 = (await plans.update("rol_a", plan2, inputs3)).outs as RemovalPlanState;
+    const news3 = { ...inputs3, plannedPermissions: plan3.plannedPermissions };
+    expect((await roles.diff("rol_a", r1.removal, news3)).changes).toBe(true);
+    const removal3 = (await roles.update("rol_a", r1.removal, news3)).outs as RolePermissionRemovalState;
+    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x"]);
+    // Done: no further update is planned, and a destroy restores the role exactly.
+    expect((await roles.diff("rol_a", removal3, news3)).changes).toBe(false);
+    await newDeployment();
+    await destroyRemoval({ plan: plan3, removal: removal3 });
+    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
+  });
+
+  it("a plan whose unlisted permission is back on the role forgets it", async () => {
+    emulator = await emulatorTenant({ seed });
+    const r1 = await createRemoval(["write:x", "delete:x"]);
+    await newDeployment();
+    const r2 = await updateRemoval(r1, ["write:x"]);
+    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x"]);
+    await newDeployment();
+    const r3 = await updateRemoval(r2, ["admin:x"]);
+    // write:x was still off when the plan ran (the removal restored it after); delete:x was back.
+    expect(r3.plan.plannedPermissions).toEqual([p("admin:x"), p("write:x")]);
+    expect(roleHas(emulator)).toEqual(["delete:x", "read:x", "write:x"]);
+    const news3 = { roleId: "rol_a", permissions: [p("admin:x")], restoreOnDelete: true };
+    const diff = await roles.diff("rol_a", r3.removal, { ...news3, plannedPermissions: r3.plan.plannedPermissions });
+    expect(diff.changes).toBe(false);
+  });
 });
