@@ -199,7 +199,8 @@ async function runCombo(combo, tarball) {
     });
     await step("preview", async () => {
       const out = await pulumi(["preview"]).then(mustSucceed("pulumi preview"));
-      expect(/\+ 3 to create/.test(out.stdout), "preview did not plan 3 creates", out);
+      // The stack, the grant, and the removal with its plan (RolePermissionRemovalPlan).
+      expect(/\+ 4 to create/.test(out.stdout), "preview did not plan 4 creates", out);
       expect(apiRequests(emulator).length === 0, "preview sent requests to the tenant", out);
     });
     await step("up", async () => {
