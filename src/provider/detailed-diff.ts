@@ -30,6 +30,14 @@ export interface ScalarChange {
   readonly replaces: boolean;
 }
 
+/** The scalar changes of a removal and of its plan: a replacing `roleId`, and a changed `restoreOnDelete`. */
+export function removalScalarChanges(replaces: readonly string[], restoreChanged: boolean): ScalarChange[] {
+  return [
+    ...replaces.map((property) => ({ property, replaces: true })),
+    ...(restoreChanged ? [{ property: "restoreOnDelete", replaces: false }] : []),
+  ];
+}
+
 /**
  * The permission elements that change, plus the changed scalar properties. `old` is the list in the state
  * (sorted, as written), `news` the checked inputs' list, `missing` the listed permissions known to be absent

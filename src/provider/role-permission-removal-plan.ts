@@ -3,7 +3,7 @@ import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union, type PermissionSet } from "../permissions/permission-set";
 import { checkOptionalBoolean, checkResourceInputs, isUnknown, permissionsChanged, replacesOnChange } from "./inputs";
-import { permissionsDetailedDiff } from "./detailed-diff";
+import { permissionsDetailedDiff, removalScalarChanges } from "./detailed-diff";
 import { withDetailedDiff } from "./detailed-diff-bridge";
 import { holderGoneAfter } from "./holder-gone";
 import { restoreEach } from "./partial-failures";
@@ -56,10 +56,7 @@ export const removalPlanHandlers = (runtime: ProviderRuntime): Handlers => ({
       deleteBeforeReplace: true,
     };
     // The plan is shown in a preview too: the same one line per permission as its removal.
-    const scalars = [
-      ...replaces.map((property) => ({ property, replaces: true })),
-      ...(restoreChanged ? [{ property: "restoreOnDelete", replaces: false }] : []),
-    ];
+    const scalars = removalScalarChanges(replaces, restoreChanged);
     return withDetailedDiff(result, permissionsDetailedDiff(olds.permissions, news["permissions"], scalars));
   },
 

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Holder } from "../client/permissions-api";
 import { describePermission, type Permission } from "../permissions/permission";
 import { canonicalize, difference, intersection, union, type PermissionSet } from "../permissions/permission-set";
-import { permissionsDetailedDiff } from "./detailed-diff";
+import { permissionsDetailedDiff, removalScalarChanges } from "./detailed-diff";
 import { withDetailedDiff } from "./detailed-diff-bridge";
 import { driftWarning } from "./drift-warning";
 import { checkOptionalBoolean, checkResourceInputs, isUnknown, permissionsChanged, replacesOnChange } from "./inputs";
@@ -79,10 +79,7 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       replaces,
       deleteBeforeReplace: true,
     };
-    const scalars = [
-      ...replaces.map((property) => ({ property, replaces: true })),
-      ...(restoreChanged ? [{ property: "restoreOnDelete", replaces: false }] : []),
-    ];
+    const scalars = removalScalarChanges(replaces, restoreChanged);
     return withDetailedDiff(result, permissionsDetailedDiff(olds.permissions, news["permissions"], scalars));
   },
 
