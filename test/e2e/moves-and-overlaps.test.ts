@@ -89,6 +89,23 @@ describe("a permission moved between two resources in one pulumi up", () => {
       "unrelated:thing",
     ]);
     expect(rolePermissions(emulator, "rol_support")).toEqual(["read:reports"]);
+    // A later up updates only the resources the permissions left, for another reason; the resources that took
+    // them over are unchanged. Neither permission comes back to where it was.
+    await stack.setResources([
+      user("grant-a", "export:reports", "write:reports"),
+      user("grant-b", "admin:reports", "read:reports"),
+      role("remove-a", "admin:reports", "read:reports"),
+      role("remove-b", "write:reports", "delete:reports"),
+    ]);
+    await stack.up();
+    expect(userPermissions(emulator, "auth0|alice")).toEqual([
+      "admin:reports",
+      "export:reports",
+      "read:reports",
+      "unrelated:thing",
+      "write:reports",
+    ]);
+    expect(rolePermissions(emulator, "rol_support")).toEqual([]);
     await stack.destroy();
     expect(userPermissions(emulator, "auth0|alice")).toEqual(["unrelated:thing"]);
     expect(rolePermissions(emulator, "rol_support")).toEqual(["delete:reports", "read:reports", "write:reports"]);
