@@ -46,15 +46,6 @@ export const permission = (permission_name: string, resource_server_identifier =
   permission_name,
 });
 
-/** A clock tests move by hand; the emulator reads it for token expiry, rate limits and log times. */
-export class ManualClock {
-  constructor(public current = Date.parse("2026-03-01T12:00:00.000Z")) {}
-  readonly now = (): number => this.current;
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
-
 export interface HttpResult {
   status: number;
   headers: IncomingHttpHeaders;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, standardSeed, useEmulator } from "./support";
+import { TestClock } from "../helpers/clock.mjs";
+import { standardSeed, useEmulator } from "./support";
 
 /** The scopes a token carries, from its payload (the emulator's tokens are JWT-shaped). */
 function tokenScope(body: unknown): string {
@@ -9,7 +10,7 @@ function tokenScope(body: unknown): string {
 }
 
 describe("POST /oauth/token", () => {
-  const clock = new ManualClock();
+  const clock = new TestClock();
   const env = useEmulator(() => ({
     seed: {
       ...standardSeed(),
@@ -124,7 +125,7 @@ describe("POST /oauth/token", () => {
   it("a token stops working once expires_in has passed on the emulator's clock", async () => {
     const token = await env.client.token();
     expect((await env.client.request("GET", "/api/v2/roles/rol_reader", { token })).status).toBe(200);
-    clock.advance(3600 * 1000);
+    clock.current += 3600 * 1000;
     const result = await env.client.request("GET", "/api/v2/roles/rol_reader", { token });
     expect(result.status).toBe(401);
     expect(result.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });

@@ -4,7 +4,7 @@ import { DEFAULT_TUNING } from "../../src/config/defaults";
 import { ManagementClient } from "../../src/client/management-client";
 import { PermissionsApi } from "../../src/client/permissions-api";
 import { createHttpTransport } from "../../src/client/transport";
-import { FakeClock } from "./fake-clock";
+import { TestClock } from "./clock.mjs";
 
 export const DOMAIN = "tenant.test.auth0.com";
 export const BASE = `https://${DOMAIN}`;
@@ -27,7 +27,7 @@ export function settings(overrides: Partial<Settings["tuning"]> = {}): Settings 
 
 /** A client wired to nock, with a fake clock and a log that tests can read. */
 export function testClient(overrides: Partial<Settings["tuning"]> = {}, base: Settings = settings(overrides)) {
-  const clock = new FakeClock();
+  const clock = TestClock.instant();
   const logs: string[] = [];
   const client = new ManagementClient(base, {
     transport: createHttpTransport(BASE, base.tuning.requestTimeoutMs),

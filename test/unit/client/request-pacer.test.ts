@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/client/clock";
 import { RequestPacer, StartDeadlineError, type Permit } from "../../../src/client/request-pacer";
 import { TokenBucket } from "../../../src/emulator/rate-limiter";
-import { FakeClock } from "../../helpers/fake-clock";
-import { ManualClock } from "../../helpers/manual-clock";
+import { TestClock } from "../../helpers/clock.mjs";
 
 const flush = () => new Promise((r) => setImmediate(r));
 
@@ -19,33 +18,6 @@ const answer = (status: number, headers: Record<string, string> = {}) => ({
 /** Waits for leave to send, with no deadline to speak of. */
 const permit = (pacer: RequestPacer): Promise<Permit> => pacer.permit(FAR);
 
-/** Virtual time for many concurrent callers: whenever every promise has settled, jump to the next timer. */
-class VirtualClock implements Clock {
-  current: number;
-  private timers: { at: number; seq: number; resolve: () => void }[] = [];
-  private seq = 0;
-  constructor(start: number) {
-    this.current = start;
-  }
-  now(): number {
-    return this.current;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push({ at: this.current + Math.max(0, ms), seq: this.seq++, resolve }));
-  }
-  async runUntil(done: () => boolean): Promise<void> {
-    for (;;) {
-      await flush();
-      if (done()) return;
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.timers.shift();
-      if (next === undefined) throw new Error("deadlock: nothing to wait for");
-      this.current = Math.max(this.current, next.at);
-      next.resolve();
-    }
-  }
-}
-
 /**
  * `count` requests queued at once, as when the engine creates many resources in parallel, each sent
  * as the client sends it: leave from the pacer, 10 ms each way, the outcome reported, and after a
@@ -53,7 +25,7 @@ class VirtualClock implements Clock {
  */
 async function driveConcurrently(
   pacer: RequestPacer,
-  clock: VirtualClock,
+  clock: TestClock,
   bucket: TokenBucket,
   count: number,
 ): Promise<{ seconds: number; rejected: number }> {
@@ -90,7 +62,7 @@ function headers(d: { limit: number; remaining: number; reset: number }): Record
  */
 async function drive(
   pacer: RequestPacer,
-  clock: FakeClock,
+  clock: TestClock,
   bucket: TokenBucket,
   count: number,
 ): Promise<{ seconds: number; rejected: number }> {
@@ -122,7 +94,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 describe("the request pacer", () => {
   it("starts with one request until the first answer arrives, to learn the bucket", async () => {
-    const pacer = pacerOn(new FakeClock());
+    const pacer = pacerOn(TestClock.instant());
     const first = await permit(pacer);
     const second = permit(pacer);
     expect(await settled(second)).toBe(false);
@@ -131,7 +103,7 @@ describe("the request pacer", () => {
   });
 
   it("never lets more than maxConcurrentRequests run at once", async () => {
-    const pacer = pacerOn(new FakeClock(), { maxConcurrentRequests: 2 });
+    const pacer = pacerOn(TestClock.instant(), { maxConcurrentRequests: 2 });
     (await permit(pacer)).report(answer(200));
     let running = 0;
     let peak = 0;
@@ -148,7 +120,7 @@ describe("the request pacer", () => {
   });
 
   it("frees a slot once however often the outcome is reported", async () => {
-    const pacer = pacerOn(new FakeClock(), { maxConcurrentRequests: 2 });
+    const pacer = pacerOn(TestClock.instant(), { maxConcurrentRequests: 2 });
     (await permit(pacer)).report(answer(200));
     const first = await permit(pacer);
     first.report(answer(200));
@@ -160,7 +132,7 @@ describe("the request pacer", () => {
   });
 
   it("spaces request starts at a fixed requestsPerSecond", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock, { requestsPerSecond: 4 });
     const starts: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -172,7 +144,7 @@ describe("the request pacer", () => {
   });
 
   it("waits for x-ratelimit-reset when Auth0 reports an empty bucket", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     (await permit(pacer)).report(
       answer(200, {
@@ -187,7 +159,7 @@ describe("the request pacer", () => {
   });
 
   it("waits for a reset far ahead no longer than maxWaitMs, then lets one request find out", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     // A clock skewed by an hour, or a daily quota: Auth0's reset is an hour away.
     (await permit(pacer)).report(
@@ -206,7 +178,7 @@ describe("the request pacer", () => {
   });
 
   it("waits a short pause when the reported reset is the current second", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     (await permit(pacer)).report(
       answer(200, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000) }),
@@ -217,7 +189,7 @@ describe("the request pacer", () => {
   });
 
   it("holds every caller after a 429, the one that met it included, for the one wait it asks for", async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
+    const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0));
     const pacer = pacerOn(clock);
     const start = clock.now();
     (await permit(pacer)).report(answer(429, { "retry-after": "2" }));
@@ -237,7 +209,7 @@ describe("the request pacer", () => {
   });
 
   it("keeps concurrency within the bucket size Auth0 reports", async () => {
-    const pacer = pacerOn(new FakeClock());
+    const pacer = pacerOn(TestClock.instant());
     (await permit(pacer)).report(answer(200, { "x-ratelimit-limit": "1", "x-ratelimit-remaining": "50" }));
     let running = 0;
     let peak = 0;
@@ -254,7 +226,7 @@ describe("the request pacer", () => {
   });
 
   it("turns a request away at once when the rate limit would hold it beyond its deadline", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     (await permit(pacer)).report(
       answer(200, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 20) }),
@@ -270,7 +242,7 @@ describe("the request pacer", () => {
   });
 
   it("keeps a request whose deadline comes first while an answer pending may still bring its start forward", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock);
     const bucket = (remaining: number) => ({
       "x-ratelimit-limit": "10",
@@ -292,7 +264,7 @@ describe("the request pacer", () => {
   });
 
   it("turns a request away at its deadline when the pending answer did not help", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock);
     const empty = { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0" };
     (await permit(pacer)).report(answer(200, { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "2" }));
@@ -308,7 +280,7 @@ describe("the request pacer", () => {
   });
 
   it("turns away a queued request whose deadline passed behind a busy slot when the slot frees", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock, { maxConcurrentRequests: 1 });
     (await permit(pacer)).report(answer(200));
     const busy = await permit(pacer);
@@ -320,7 +292,7 @@ describe("the request pacer", () => {
   });
 
   it("learns the refill rate from the headers, as a lower bound", async () => {
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
+    const clock = TestClock.instant(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
     const pacer = pacerOn(clock);
     await drive(pacer, clock, new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token"), 20);
     expect(pacer.learnedRequestsPerSecond()).toBeGreaterThan(1.5);
@@ -328,7 +300,7 @@ describe("the request pacer", () => {
   });
 
   it("keeps to a 2/s bucket at its rate, without a 429, when resets name the second a token is back", async () => {
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
+    const clock = TestClock.instant(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
     const pacer = pacerOn(clock);
     const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token");
     const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
@@ -340,7 +312,7 @@ describe("the request pacer", () => {
   it("keeps near the rate with few 429s when resets round down to the current second", async () => {
     // Auth0 is reported to answer an empty bucket with a reset equal to the current second. Going at
     // every such reset (or probing every 200 ms) meets a 429 almost every time; the learned refill does not.
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
+    const clock = TestClock.instant(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
     const pacer = pacerOn(clock);
     const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
     const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
@@ -349,7 +321,7 @@ describe("the request pacer", () => {
   });
 
   it("drains an enterprise bucket (burst 50, 16/s) at its rate: no wait for whole-second resets", async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
+    const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
     const pacer = pacerOn(clock);
     const bucket = new TokenBucket({ burst: 50, perSecond: 16 }, () => clock.now(), "next-token");
     const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
@@ -359,7 +331,7 @@ describe("the request pacer", () => {
   });
 
   it("keeps many queued requests near a 2/s rate with few 429s when resets round down", async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
+    const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
     const pacer = pacerOn(clock);
     const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
     const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
@@ -369,7 +341,7 @@ describe("the request pacer", () => {
   });
 
   it("lets a queued request start as soon as an answer shows a token, without waiting out its wait", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock);
     const reset = String(Math.ceil(clock.now() / 1000) + 2);
     const first = await permit(pacer);
