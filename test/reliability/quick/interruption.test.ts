@@ -3,16 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec, RunResult } from "../../e2e/support/stack";
-import {
-  configuredStack,
-  descendants,
-  isAlive,
-  sleep,
-  stackLocks,
-  startPulumi,
-  stateFile,
-  waitFor,
-} from "../support/cli";
+import { configuredStack, descendants, isAlive, sleep, stackLocks, stateFile, waitFor } from "../support/cli";
 import { FULL, record } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
 import { SEED, WORKLOAD, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../support/tenant";
@@ -218,8 +209,7 @@ describe("interrupted runs recover with the README's procedure", () => {
       const killAfter = Math.floor(run.fraction * (total - 1));
       emulator.admin.clearRequests();
       emulator.admin.addFault({ match: { path: "^/api/v2/" }, times: 100_000, delay_ms: 400 });
-      const started = startPulumi(
-        stack,
+      const started = stack.start(
         run.phase === "destroy" ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes", "--skip-preview"],
       );
       let finished = false;

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
 import type { RunningEmulator } from "../../../src/emulator";
-import { E2eStack, type RunResult } from "../../e2e/support/stack";
+import { descendants, statusKb } from "../../helpers/process-tree.mjs";
+import { E2eStack } from "../../e2e/support/stack";
 
 /** The e2e suite's declarative program: resources come from the stack config value `resources`. */
 export const PROGRAM = join(__dirname, "..", "..", "e2e", "programs", "declarative");
@@ -66,81 +66,10 @@ export async function unsetTuning(stack: E2eStack, keys: string[]): Promise<void
   for (const key of keys) await stack.run(["config", "rm", `pulumi-auth0-permissions:${key}`]);
 }
 
-export interface Started {
-  readonly pid: number;
-  readonly result: Promise<RunResult>;
-}
-
-/**
- * Starts `pulumi <args>` for the stack without waiting, so a test can watch the tenant and kill the
- * CLI mid-way. Output lands in the stack's transcript like every other command.
- */
-export function startPulumi(stack: E2eStack, args: string[], extraEnv: Record<string, string> = {}): Started {
-  const env = (stack as unknown as { env: NodeJS.ProcessEnv }).env;
-  const child = spawn("pulumi", [...args, "--non-interactive", "--stack", stack.name], {
-    cwd: stack.dir,
-    env: { ...env, ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const result = new Promise<RunResult>((resolve) =>
-    child.on("close", (code, signal) => {
-      const output = `${stdout}\n${stderr}`;
-      stack.transcript.push(`$ pulumi ${args.join(" ")}\n${output}`);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, output });
-    }),
-  );
-  return { pid: child.pid!, result };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Processes, from /proc
 
-interface ProcInfo {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly cmdline: string;
-}
-
-function processes(): ProcInfo[] {
-  const list: ProcInfo[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // The command name is in parentheses and may hold spaces: fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
-      list.push({ pid: Number(entry), ppid: Number(fields[1]), cmdline });
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return list;
-}
-
-/** The process and everything it started, transitively (as long as they are still its descendants). */
-export function descendants(rootPid: number): ProcInfo[] {
-  const all = processes();
-  const result: ProcInfo[] = [];
-  const frontier = [rootPid];
-  const seen = new Set<number>();
-  while (frontier.length > 0) {
-    const pid = frontier.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    for (const proc of all) {
-      if (proc.ppid === pid) {
-        result.push(proc);
-        frontier.push(proc.pid);
-      }
-    }
-  }
-  return result;
-}
+export { descendants } from "../../helpers/process-tree.mjs";
 
 export function isAlive(pid: number): boolean {
   try {
@@ -148,15 +77,6 @@ export function isAlive(pid: number): boolean {
     return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
   } catch {
     return false;
-  }
-}
-
-function statusKb(pid: number, field: "VmHWM" | "VmRSS"): number | undefined {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -172,7 +92,7 @@ export function watchProviderMemory(
   const seen = new Set<number>();
   const poll = (): void => {
     for (const proc of descendants(rootPid)) {
-      if (!proc.cmdline.includes("dynamic-provider")) continue;
+      if (!proc.argv.some((arg) => arg.includes("dynamic-provider"))) continue;
       seen.add(proc.pid);
       peakKb = Math.max(peakKb, statusKb(proc.pid, "VmHWM") ?? 0, statusKb(proc.pid, "VmRSS") ?? 0);
     }
