@@ -3,8 +3,10 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { afterAll, beforeAll } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from "../../src/emulator";
+import { API, wire } from "../helpers/tenant";
 
-export const API = "https://api.example.com";
+export { API };
+
 export const OTHER_API = "https://other.example.com";
 
 /** A tenant most tests start from: two APIs, a reader role, alice (direct) and bob (via the role). */
@@ -27,24 +29,16 @@ export function standardSeed(): SeedDocument {
         id: "rol_reader",
         name: "Reader",
         description: "Reads foo",
-        permissions: [
-          { resource_server_identifier: API, permission_name: "read:foo" },
-          { resource_server_identifier: API, permission_name: "create:foo" },
-        ],
+        permissions: [wire("read:foo"), wire("create:foo")],
       },
     ],
     users: [
-      { user_id: "auth0|alice", permissions: [{ resource_server_identifier: API, permission_name: "read:foo" }] },
+      { user_id: "auth0|alice", permissions: [wire("read:foo")] },
       { user_id: "auth0|bob", roles: ["rol_reader"] },
       { user_id: "auth0|carol" },
     ],
   };
 }
-
-export const permission = (permission_name: string, resource_server_identifier = API) => ({
-  resource_server_identifier,
-  permission_name,
-});
 
 export interface HttpResult {
   status: number;

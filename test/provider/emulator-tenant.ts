@@ -4,6 +4,7 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../..
 import { vi } from "vitest";
 import type { Handlers, ResourceKind } from "../../src/provider";
 import * as initialProvider from "../../src/provider";
+import { tuningConfig } from "../helpers/config";
 
 /** The provider module of the current deployment (a provider process of its own; see newDeployment). */
 let runtime: typeof initialProvider = initialProvider;
@@ -21,16 +22,20 @@ export async function emulatorTenant(
   const emulator = await startEmulator(options);
   const ca = readFileSync(emulator.caCertPath!, "utf8");
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), ca]);
-  const config: Record<string, string> = {
+  // The engine's own path: `configure` builds the runtime every `handlers(kind)` call runs on.
+  configured = providerConfig(emulator, tuning);
+  await runtime.configure({ config: { get: (key) => configured[key] } });
+  return emulator;
+}
+
+/** Stack config that points the provider at an emulator, plus tuning keys of this package by name. */
+export function providerConfig(emulator: RunningEmulator, tuning: Record<string, string> = {}): Record<string, string> {
+  return {
     "auth0:domain": emulator.domain,
     "auth0:clientId": emulator.clientId,
     "auth0:clientSecret": emulator.clientSecret,
-    ...Object.fromEntries(Object.entries(tuning).map(([k, v]) => [`pulumi-auth0-permissions:${k}`, v])),
+    ...tuningConfig(tuning),
   };
-  // The engine's own path: `configure` builds the runtime every `handlers(kind)` call runs on.
-  configured = config;
-  await runtime.configure({ config: { get: (key) => configured[key] } });
-  return emulator;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import type { E2eStack, RunResult } from "../e2e/support/stack";
-import { configuredStack, watchProviderMemory } from "./support/cli";
+import { configuredStack } from "../e2e/support/emulator-stack";
+import { watchProviderMemory } from "./support/cli";
 import {
   BIG_USER,
   CROWD_ROLE,

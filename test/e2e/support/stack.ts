@@ -114,6 +114,21 @@ export class E2eStack {
     await this.mustRun([...args, value], {}, [...args, secret ? "[value]" : value]);
   }
 
+  /** `pulumi config set-all`; secret values never reach the transcript (it shows `[value]`). */
+  async setConfigs(plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
+    const args = ["config", "set-all"];
+    const shown = ["config", "set-all"];
+    for (const [k, v] of Object.entries(plain)) {
+      args.push("--plaintext", `${k}=${v}`);
+      shown.push("--plaintext", `${k}=${v}`);
+    }
+    for (const [k, v] of Object.entries(secret)) {
+      args.push("--secret", `${k}=${v}`);
+      shown.push("--secret", `${k}=[value]`);
+    }
+    if (args.length > 2) await this.mustRun(args, {}, shown);
+  }
+
   async setResources(resources: readonly ResourceSpec[]): Promise<void> {
     await this.setConfig("resources", JSON.stringify(resources));
   }

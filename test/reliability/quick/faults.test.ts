@@ -5,7 +5,7 @@ import { waitFor } from "../support/cli";
 import { FULL, record } from "../support/figures";
 import { Environments, unexplainedChanges } from "../support/scenario";
 import { describeFindings } from "../support/secrets";
-import { WORKLOAD, declaredTenant, faultyAnswers, snapshot, snapshotDiff } from "../support/tenant";
+import { WORKLOAD, declaredTenant, faultyAnswers, snapshot, snapshotDiff } from "../../helpers/tenant";
 
 /**
  * Faults injected through the emulator while the real CLI runs `pulumi up` or `pulumi destroy` on

@@ -1,70 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
-import type { RunningEmulator } from "../../../src/emulator";
 import { descendants, statusKb } from "../../helpers/process-tree.mjs";
-import { E2eStack } from "../../e2e/support/stack";
-
-/** The e2e suite's declarative program: resources come from the stack config value `resources`. */
-export const PROGRAM = join(__dirname, "..", "..", "e2e", "programs", "declarative");
-
-/**
- * A stack of the declarative program, configured for the emulator in one `pulumi config set-all`
- * (the client secret as a secret; the transcript shows `[value]`), plus tuning keys of this package.
- */
-export async function configuredStack(
-  emulator: RunningEmulator,
-  options: {
-    tuning?: Record<string, string>;
-    env?: Record<string, string>;
-    clientId?: string;
-    clientSecret?: string;
-    domain?: string;
-  } = {},
-): Promise<E2eStack> {
-  const stack = await E2eStack.create(PROGRAM, {
-    caCertPath: emulator.caCertPath!,
-    ...(options.env ? { env: options.env } : {}),
-  });
-  await setConfig(
-    stack,
-    {
-      "auth0:domain": options.domain ?? emulator.domain,
-      "auth0:clientId": options.clientId ?? emulator.clientId,
-      ...tuningConfig(options.tuning ?? {}),
-    },
-    { "auth0:clientSecret": options.clientSecret ?? emulator.clientSecret },
-  );
-  return stack;
-}
-
-export function tuningConfig(tuning: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tuning).map(([k, v]) => [`pulumi-auth0-permissions:${k}`, v]));
-}
-
-/** `pulumi config set-all`; secret values never reach the transcript. */
-export async function setConfig(
-  stack: E2eStack,
-  plain: Record<string, string>,
-  secret: Record<string, string> = {},
-): Promise<void> {
-  const args = ["config", "set-all"];
-  const shown = ["config", "set-all"];
-  for (const [k, v] of Object.entries(plain)) {
-    args.push("--plaintext", `${k}=${v}`);
-    shown.push("--plaintext", `${k}=${v}`);
-  }
-  for (const [k, v] of Object.entries(secret)) {
-    args.push("--secret", `${k}=${v}`);
-    shown.push("--secret", `${k}=[value]`);
-  }
-  if (args.length > 2) await stack.mustRun(args, {}, shown);
-}
-
-/** Removes tuning keys (back to the defaults). */
-export async function unsetTuning(stack: E2eStack, keys: string[]): Promise<void> {
-  for (const key of keys) await stack.run(["config", "rm", `pulumi-auth0-permissions:${key}`]);
-}
+import type { E2eStack } from "../../e2e/support/stack";
 
 // ---------------------------------------------------------------------------------------------
 // Processes, from /proc

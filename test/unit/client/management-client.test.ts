@@ -8,7 +8,7 @@ import { ManagementClient } from "../../../src/client/management-client";
 import { createHttpTransport, type HttpResponse, type Transport } from "../../../src/client/transport";
 import { TestClock } from "../../helpers/clock.mjs";
 import { startFlakyServer } from "../../helpers/flaky-server";
-import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint } from "../../helpers/tenant";
+import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint } from "../../helpers/nock";
 
 function flakyClient(url: string, maxRetries = 6) {
   const base = settings({ maxRetries });
