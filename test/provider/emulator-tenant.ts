@@ -5,6 +5,7 @@ import { vi } from "vitest";
 import type { Handlers, ResourceKind } from "../../src/provider";
 import * as initialProvider from "../../src/provider";
 import { tuningConfig } from "../helpers/config";
+import { forwardHandlers } from "../helpers/handlers";
 
 /** The provider module of the current deployment (a provider process of its own; see newDeployment). */
 let runtime: typeof initialProvider = initialProvider;
@@ -58,12 +59,5 @@ export async function configureDeployment(get: (key: string) => string | undefin
  * on the runtime the latest `configure` built.
  */
 export function provider(kind: ResourceKind): Handlers {
-  return {
-    check: (olds, news) => runtime.handlers(kind).check(olds, news),
-    diff: (id, olds, news) => runtime.handlers(kind).diff(id, olds, news),
-    create: (inputs) => runtime.handlers(kind).create(inputs),
-    read: (id, props) => runtime.handlers(kind).read(id, props),
-    update: (id, olds, news) => runtime.handlers(kind).update(id, olds, news),
-    delete: (id, props) => runtime.handlers(kind).delete(id, props),
-  };
+  return forwardHandlers(() => runtime.handlers(kind));
 }

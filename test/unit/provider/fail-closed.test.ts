@@ -1,10 +1,8 @@
 import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigurationError, MalformedStateError, UnrecognizedAnswerError } from "../../../src/errors";
 import type { Handlers } from "../../../src/provider";
-import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
-import { createRuntime } from "../../../src/provider/runtime";
-import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+import { useNockedHandlers } from "../../helpers/nock";
 
 /**
  * Fail closed: no success without its effect. Every case here reported success (or sent a request
@@ -43,34 +41,7 @@ const roleState = (): Record<string, unknown> => ({
   removedAt: "2026-11-01T00:00:00.000Z",
 });
 
-let config: Record<string, string>;
-let users: Handlers;
-let roles: Handlers;
-const unexpected: string[] = [];
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.emitter.on("no match", (req: { method?: string; path?: string }) =>
-    unexpected.push(`${req.method} ${req.path}`),
-  );
-});
-beforeEach(() => {
-  unexpected.length = 0;
-  config = {
-    "auth0:domain": DOMAIN,
-    "auth0:clientId": "id",
-    "auth0:clientSecret": "secret",
-    "pulumi-auth0-permissions:maxRetries": "0",
-  };
-  const runtime = createRuntime({ config: (key) => config[key], env: {} });
-  users = userPermissionsHandlers(runtime);
-  roles = rolePermissionRemovalHandlers(runtime);
-  nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
-});
-afterEach(() => {
-  expect(unexpected).toEqual([]);
-  expect(nock.pendingMocks().filter((m) => !m.includes("/oauth/token"))).toEqual([]);
-  nock.cleanAll();
-});
+const { config, users, roles } = useNockedHandlers(DOMAIN, { strict: true });
 
 describe("malformed state fails before any request, naming the field", () => {
   type Mutation = [string, (s: Record<string, unknown>) => void, RegExp];
