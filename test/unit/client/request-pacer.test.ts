@@ -18,17 +18,35 @@ const answer = (status: number, headers: Record<string, string> = {}) => ({
 /** Waits for leave to send, with no deadline to speak of. */
 const permit = (pacer: RequestPacer): Promise<Permit> => pacer.permit(FAR);
 
+/** A pacer on `clock` in front of the emulator's token bucket: the pair the drives below send through. */
+interface OnBucket {
+  readonly clock: TestClock;
+  readonly pacer: RequestPacer;
+  readonly bucket: TokenBucket;
+}
+type Driven = { seconds: number; rejected: number };
+
+/**
+ * A bucket of `burst` and `perSecond`, reset headers rounded as `rounding`, with a clock that starts
+ * 137 ms past a whole second (so resets never fall on one): instant sleeps for one caller at a time,
+ * held sleeps (virtual time) for many.
+ */
+function onBucket(
+  limit: { burst: number; perSecond: number },
+  rounding: "next-token" | "current-second",
+  sleeps: "instant" | "virtual" = "instant",
+): OnBucket {
+  const start = Date.UTC(2026, 10, 23, 12, 0, 0, 137);
+  const clock = sleeps === "instant" ? TestClock.instant(start) : new TestClock(start);
+  return { clock, pacer: pacerOn(clock), bucket: new TokenBucket(limit, () => clock.now(), rounding) };
+}
+
 /**
  * `count` requests queued at once, as when the engine creates many resources in parallel, each sent
  * as the client sends it: leave from the pacer, 10 ms each way, the outcome reported, and after a
  * 429 the same again (the pacer holds it for the 429's wait).
  */
-async function driveConcurrently(
-  pacer: RequestPacer,
-  clock: TestClock,
-  bucket: TokenBucket,
-  count: number,
-): Promise<{ seconds: number; rejected: number }> {
+async function driveConcurrently({ pacer, clock, bucket }: OnBucket, count: number): Promise<Driven> {
   const start = clock.now();
   let rejected = 0;
   let done = 0;
@@ -60,12 +78,7 @@ function headers(d: { limit: number; remaining: number; reset: number }): Record
  * Sends `count` requests one after another through the pacer to the emulator's token bucket, as the
  * client does (report the answer; on a 429, send again). Returns the time taken and the 429s.
  */
-async function drive(
-  pacer: RequestPacer,
-  clock: TestClock,
-  bucket: TokenBucket,
-  count: number,
-): Promise<{ seconds: number; rejected: number }> {
+async function drive({ pacer, clock, bucket }: OnBucket, count: number): Promise<Driven> {
   const start = clock.now();
   let rejected = 0;
   for (let served = 0; served < count;) {
@@ -292,18 +305,14 @@ describe("the request pacer", () => {
   });
 
   it("learns the refill rate from the headers, as a lower bound", async () => {
-    const clock = TestClock.instant(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    await drive(pacer, clock, new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token"), 20);
-    expect(pacer.learnedRequestsPerSecond()).toBeGreaterThan(1.5);
-    expect(pacer.learnedRequestsPerSecond()).toBeLessThanOrEqual(2);
+    const run = onBucket({ burst: 2, perSecond: 2 }, "next-token");
+    await drive(run, 20);
+    expect(run.pacer.learnedRequestsPerSecond()).toBeGreaterThan(1.5);
+    expect(run.pacer.learnedRequestsPerSecond()).toBeLessThanOrEqual(2);
   });
 
   it("keeps to a 2/s bucket at its rate, without a 429, when resets name the second a token is back", async () => {
-    const clock = TestClock.instant(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token");
-    const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
+    const { seconds, rejected } = await drive(onBucket({ burst: 2, perSecond: 2 }, "next-token"), 60);
     expect(rejected).toBe(0);
     // The bound: 2 at once, then one every 500 ms.
     expect(seconds).toBeLessThanOrEqual(1.05 * 29);
@@ -312,29 +321,22 @@ describe("the request pacer", () => {
   it("keeps near the rate with few 429s when resets round down to the current second", async () => {
     // Auth0 is reported to answer an empty bucket with a reset equal to the current second. Going at
     // every such reset (or probing every 200 ms) meets a 429 almost every time; the learned refill does not.
-    const clock = TestClock.instant(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
-    const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
+    const { seconds, rejected } = await drive(onBucket({ burst: 2, perSecond: 2 }, "current-second"), 60);
     expect(rejected).toBeLessThanOrEqual(3);
     expect(seconds).toBeLessThanOrEqual(1.2 * 29);
   });
 
   it("drains an enterprise bucket (burst 50, 16/s) at its rate: no wait for whole-second resets", async () => {
-    const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 50, perSecond: 16 }, () => clock.now(), "next-token");
-    const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
+    const run = onBucket({ burst: 50, perSecond: 16 }, "next-token", "virtual");
+    const { seconds, rejected } = await driveConcurrently(run, 100);
     expect(rejected).toBe(0);
     // The bound: 50 at once, then 50 more at 16/s = 3.125 s. Waiting for whole-second resets took 3.9 s.
     expect(seconds).toBeLessThanOrEqual(1.1 * 3.125);
   });
 
   it("keeps many queued requests near a 2/s rate with few 429s when resets round down", async () => {
-    const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
-    const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
+    const run = onBucket({ burst: 2, perSecond: 2 }, "current-second", "virtual");
+    const { seconds, rejected } = await driveConcurrently(run, 100);
     // Probing 200 ms after each empty answer met 49 429s and took 67 s.
     expect(rejected).toBeLessThanOrEqual(3);
     expect(seconds).toBeLessThanOrEqual(1.15 * 49);
