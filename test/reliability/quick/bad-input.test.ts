@@ -4,7 +4,7 @@ import { configure, handlers } from "../../../src/provider";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
 import { configureForEmulator, configuredStack } from "../../e2e/support/emulator-stack";
 import { tuningKey } from "../../helpers/config";
-import { FULL, record } from "../support/figures";
+import { FULL, recordCounts } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
 import { API, SCENARIO_SEED, perm, snapshot, snapshotDiff, wire } from "../../helpers/tenant";
 
@@ -423,21 +423,15 @@ describe("bad input through the real CLI", () => {
   }
 
   it("figures, and no secret in any output, error, state or request log", async () => {
-    record("Bad input", "malformed inputs in the table", CASES.length);
-    record("Bad input", "of which knowable at preview", CASES.filter((c) => c.preview).length);
-    record("Bad input", "checked through the provider's check, with no request sent", CASES.length);
-    record("Bad input", "tried through the real CLI", tally.tried);
-    record(
-      "Bad input",
-      "rejected at `pulumi preview`, naming the problem, with no request sent",
-      tally.rejectedAtPreview,
-    );
-    record(
-      "Bad input",
-      "failed at `pulumi up` with an error naming the user or role, tenant unchanged",
-      tally.failedClearlyAtUp,
-    );
-    record("Bad input", "odd but valid, behaving as documented", tally.documented);
+    recordCounts("Bad input", {
+      "malformed inputs in the table": CASES.length,
+      "of which knowable at preview": CASES.filter((c) => c.preview).length,
+      "checked through the provider's check, with no request sent": CASES.length,
+      "tried through the real CLI": tally.tried,
+      "rejected at `pulumi preview`, naming the problem, with no request sent": tally.rejectedAtPreview,
+      "failed at `pulumi up` with an error naming the user or role, tenant unchanged": tally.failedClearlyAtUp,
+      "odd but valid, behaving as documented": tally.documented,
+    });
     scan.add("pulumi output", stack.transcript.join("\n"));
     try {
       scan.add("state file", stack.stateFileText());
