@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { E2E_SEED, perm, userPermissions } from "../helpers/tenant";
-import { PROGRAM, configureForEmulator, configuredStack } from "./support/emulator-stack";
+import { PROGRAM, credentialsEnv, configureForEmulator, configuredStack } from "./support/emulator-stack";
 import { E2eStack } from "./support/stack";
 
 let emulator: RunningEmulator;
@@ -68,11 +68,7 @@ describe("credentials", () => {
   it("come from the environment when the stack config has none, and never reach the state", async () => {
     const stack = await E2eStack.create(PROGRAM, {
       caCertPath: emulator.caCertPath!,
-      env: {
-        AUTH0_DOMAIN: emulator.domain,
-        AUTH0_CLIENT_ID: emulator.clientId,
-        AUTH0_CLIENT_SECRET: emulator.clientSecret,
-      },
+      env: credentialsEnv(emulator),
     });
     await stack.setResources([
       { kind: "user", name: "env-grant", id: "auth0|bob", permissions: [perm("admin:reports")] },

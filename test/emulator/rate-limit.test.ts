@@ -69,14 +69,7 @@ describe("rate limiting, free profile (burst 2, 2 per second)", () => {
     env.emulator.admin.reset();
     const results = await Promise.all([1, 2, 3, 4, 5].map(() => env.client.token()));
     expect(results).toHaveLength(5);
-    const raw = await env.client.request("POST", "/oauth/token", {
-      form: {
-        grant_type: "client_credentials",
-        client_id: env.emulator.clientId,
-        client_secret: env.emulator.clientSecret,
-        audience: `https://${env.emulator.domain}/api/v2/`,
-      },
-    });
+    const raw = await env.client.tokenRequest();
     expect(raw.headers["x-ratelimit-limit"]).toBeUndefined();
   });
 

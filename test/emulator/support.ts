@@ -107,8 +107,9 @@ export class TestClient {
     });
   }
 
-  async token(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<string> {
-    const result = await this.request("POST", "/oauth/token", {
+  /** POST /oauth/token with the client credentials grant for the API, as the library sends it. */
+  tokenRequest(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<HttpResult> {
+    return this.request("POST", "/oauth/token", {
       form: {
         grant_type: "client_credentials",
         client_id: clientId,
@@ -116,6 +117,10 @@ export class TestClient {
         audience: `https://${this.emulator.domain}/api/v2/`,
       },
     });
+  }
+
+  async token(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<string> {
+    const result = await this.tokenRequest(clientId, clientSecret);
     if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${result.text}`);
     return (result.json as { access_token: string }).access_token;
   }

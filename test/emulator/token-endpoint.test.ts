@@ -141,14 +141,7 @@ describe("POST /oauth/token", () => {
 describe("POST /oauth/token with default options", () => {
   const env = useEmulator(() => ({ http: true }));
   it("expires_in defaults to 86400 seconds", async () => {
-    const result = await env.client.request("POST", "/oauth/token", {
-      form: {
-        grant_type: "client_credentials",
-        client_id: env.emulator.clientId,
-        client_secret: env.emulator.clientSecret,
-        audience: `https://${env.emulator.domain}/api/v2/`,
-      },
-    });
+    const result = await env.client.tokenRequest();
     expect(result.json).toMatchObject({ expires_in: 86400, token_type: "Bearer" });
   });
 });
@@ -156,14 +149,7 @@ describe("POST /oauth/token with default options", () => {
 describe("POST /oauth/token with tokenScopeMember", () => {
   const env = useEmulator(() => ({ http: true, tokenScopeMember: true }));
   it("tokenScopeMember adds a scope member listing the token's scopes", async () => {
-    const result = await env.client.request("POST", "/oauth/token", {
-      form: {
-        grant_type: "client_credentials",
-        client_id: env.emulator.clientId,
-        client_secret: env.emulator.clientSecret,
-        audience: `https://${env.emulator.domain}/api/v2/`,
-      },
-    });
+    const result = await env.client.tokenRequest();
     expect(result.json).toMatchObject({
       scope: "read:users update:users read:roles update:roles read:resource_servers",
       token_type: "Bearer",

@@ -35,6 +35,15 @@ export async function configureForEmulator(
   );
 }
 
+/** The emulator's domain and credentials as the environment variables the library reads when stack config has none. */
+export function credentialsEnv(emulator: RunningEmulator): Record<string, string> {
+  return {
+    AUTH0_DOMAIN: emulator.domain,
+    AUTH0_CLIENT_ID: emulator.clientId,
+    AUTH0_CLIENT_SECRET: emulator.clientSecret,
+  };
+}
+
 /** A new stack of a program (the declarative one unless told) that trusts the emulator's CA and is configured for it. */
 export async function configuredStack(
   emulator: RunningEmulator,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import { E2eStack } from "../../e2e/support/stack";
-import { PROGRAM, configuredStack } from "../../e2e/support/emulator-stack";
+import { PROGRAM, credentialsEnv, configuredStack } from "../../e2e/support/emulator-stack";
 import { tuningConfig } from "../../helpers/config";
 import { waitFor } from "../support/cli";
 import { record } from "../support/figures";
@@ -114,11 +114,7 @@ describe("no credential in Pulumi's verbose logs", () => {
   it("credentials from the environment: up and destroy at -v=9 with --logflow", async () => {
     const stack = await E2eStack.create(PROGRAM, {
       caCertPath: emulator.caCertPath!,
-      env: {
-        AUTH0_DOMAIN: emulator.domain,
-        AUTH0_CLIENT_ID: emulator.clientId,
-        AUTH0_CLIENT_SECRET: emulator.clientSecret,
-      },
+      env: credentialsEnv(emulator),
     });
     await stack.setConfigs(tuningConfig({ debug: "true" }));
     await stack.setResources(WORKLOAD);
