@@ -2,11 +2,10 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { driftWarning, MAX_NAMED } from "../../../src/provider/drift-warning";
 import { permissionPage, useNockedHandlers } from "../../helpers/nock";
+import { API as RS, perm as p } from "../../helpers/tenant";
 
 const DOMAIN = "drift.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
 const page = (...names: string[]) => permissionPage(names);
 
 const { users, roles } = useNockedHandlers(DOMAIN);

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ConfigurationError, MalformedStateError, UnrecognizedAnswerError } from "../../../src/errors";
 import type { Handlers } from "../../../src/provider";
 import { useNockedHandlers } from "../../helpers/nock";
+import { API as RS, perm as p, wire as w } from "../../helpers/tenant";
 
 /**
  * Fail closed: no success without its effect. Every case here reported success (or sent a request
@@ -11,9 +12,6 @@ import { useNockedHandlers } from "../../helpers/nock";
  */
 const DOMAIN = "failclosed.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
-const w = (permissionName: string) => ({ resource_server_identifier: RS, permission_name: permissionName });
 const userPath = "/api/v2/users/auth0%7Cu1/permissions";
 const rolePath = "/api/v2/roles/rol_1/permissions";
 const STRAY_404 = { statusCode: 404, error: "Not Found", message: "Not Found" };

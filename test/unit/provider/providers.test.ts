@@ -7,12 +7,10 @@ import { createRuntime } from "../../../src/provider/runtime";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../../src/provider/state";
 import { tuningKey } from "../../helpers/config";
 import { permissionPage, useNockedHandlers } from "../../helpers/nock";
+import { API as RS, perm as p, wire as w } from "../../helpers/tenant";
 
 const DOMAIN = "provider.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
-const w = (permissionName: string) => ({ resource_server_identifier: RS, permission_name: permissionName });
 const body = (...names: string[]) => ({ permissions: names.map(w) });
 const userPath = "/api/v2/users/auth0%7Cu1/permissions";
 const rolePath = "/api/v2/roles/rol_1/permissions";
