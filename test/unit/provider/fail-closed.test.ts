@@ -186,7 +186,8 @@ describe("a 404 that is not Auth0's own 'does not exist' never means gone", () =
 describe("a revoke Auth0 refuses is reported done only when the user does not hold it", () => {
   const refused = { statusCode: 400, error: "Bad Request", message: "Permission 'a' cannot be removed" };
 
-  it("fails when the user still holds the refused permission", async () => {
+  /** The revoke is refused, the user exists, the retried revoke is refused again, then the list answers `listing`. */
+  const refusedTwiceThenListed = (listing: object) =>
     nock(BASE)
       .delete(userPath)
       .reply(400, refused)
@@ -196,12 +197,15 @@ describe("a revoke Auth0 refuses is reported done only when the user does not ho
       .reply(400, refused)
       .get(userPath)
       .query(true)
-      .reply(200, {
-        permissions: [{ ...w("a"), sources: [{ source_type: "DIRECT" }] }],
-        start: 0,
-        limit: 100,
-        total: 1,
-      });
+      .reply(200, listing);
+
+  it("fails when the user still holds the refused permission", async () => {
+    refusedTwiceThenListed({
+      permissions: [{ ...w("a"), sources: [{ source_type: "DIRECT" }] }],
+      start: 0,
+      limit: 100,
+      total: 1,
+    });
     await expect(users.delete("auth0|u1", userState())).rejects.toThrow(
       /Could not revoke a on https:\/\/api.example.com from user 'auth0\|u1': Auth0 refused the request, and the user still holds it/,
     );
@@ -210,16 +214,7 @@ describe("a revoke Auth0 refuses is reported done only when the user does not ho
   it("completes, with a warning naming Auth0's answer, when the user does not hold it", async () => {
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      nock(BASE)
-        .delete(userPath)
-        .reply(400, refused)
-        .get("/api/v2/users/auth0%7Cu1")
-        .reply(200, {})
-        .delete(userPath)
-        .reply(400, refused)
-        .get(userPath)
-        .query(true)
-        .reply(200, { permissions: [], start: 0, limit: 100, total: 0 });
+      refusedTwiceThenListed({ permissions: [], start: 0, limit: 100, total: 0 });
       await users.delete("auth0|u1", userState());
       expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toContain(
         "could not revoke a on https://api.example.com for user 'auth0|u1': Auth0 answered 400: Permission 'a' cannot be removed; skipped.",
