@@ -94,6 +94,22 @@ async function drive({ pacer, clock, bucket }: OnBucket, count: number): Promise
   return { seconds: (clock.now() - start) / 1000, rejected };
 }
 
+/** The most of `count` requests queued at once that the pacer lets run together, each answered 200. */
+async function peakConcurrency(pacer: RequestPacer, count: number): Promise<number> {
+  let running = 0;
+  let peak = 0;
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const leave = await permit(pacer);
+      peak = Math.max(peak, ++running);
+      await flush();
+      running--;
+      leave.report(answer(200));
+    }),
+  );
+  return peak;
+}
+
 /** Whether a promise has settled by now. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
@@ -118,18 +134,7 @@ describe("the request pacer", () => {
   it("never lets more than maxConcurrentRequests run at once", async () => {
     const pacer = pacerOn(TestClock.instant(), { maxConcurrentRequests: 2 });
     (await permit(pacer)).report(answer(200));
-    let running = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        const leave = await permit(pacer);
-        peak = Math.max(peak, ++running);
-        await flush();
-        running--;
-        leave.report(answer(200));
-      }),
-    );
-    expect(peak).toBe(2);
+    expect(await peakConcurrency(pacer, 10)).toBe(2);
   });
 
   it("frees a slot once however often the outcome is reported", async () => {
@@ -224,18 +229,7 @@ describe("the request pacer", () => {
   it("keeps concurrency within the bucket size Auth0 reports", async () => {
     const pacer = pacerOn(TestClock.instant());
     (await permit(pacer)).report(answer(200, { "x-ratelimit-limit": "1", "x-ratelimit-remaining": "50" }));
-    let running = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const leave = await permit(pacer);
-        peak = Math.max(peak, ++running);
-        await flush();
-        running--;
-        leave.report(answer(200));
-      }),
-    );
-    expect(peak).toBe(1);
+    expect(await peakConcurrency(pacer, 4)).toBe(1);
   });
 
   it("turns a request away at once when the rate limit would hold it beyond its deadline", async () => {
