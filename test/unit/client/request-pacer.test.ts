@@ -15,6 +15,13 @@ const answer = (status: number, headers: Record<string, string> = {}) => ({
   status,
   headers,
 });
+/** An answer reporting an empty bucket of 2 that refills `resetInSeconds` from now. */
+const emptyBucket = (clock: Clock, resetInSeconds: number) =>
+  answer(200, {
+    "x-ratelimit-limit": "2",
+    "x-ratelimit-remaining": "0",
+    "x-ratelimit-reset": String(clock.now() / 1000 + resetInSeconds),
+  });
 /** Waits for leave to send, with no deadline to speak of. */
 const permit = (pacer: RequestPacer): Promise<Permit> => pacer.permit(FAR);
 
@@ -164,13 +171,7 @@ describe("the request pacer", () => {
   it("waits for x-ratelimit-reset when Auth0 reports an empty bucket", async () => {
     const clock = TestClock.instant();
     const pacer = pacerOn(clock);
-    (await permit(pacer)).report(
-      answer(200, {
-        "x-ratelimit-limit": "2",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": String(clock.now() / 1000 + 3),
-      }),
-    );
+    (await permit(pacer)).report(emptyBucket(clock, 3));
     const start = clock.now();
     await permit(pacer);
     expect(clock.now() - start).toBe(3_000);
@@ -180,13 +181,7 @@ describe("the request pacer", () => {
     const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     // A clock skewed by an hour, or a daily quota: Auth0's reset is an hour away.
-    (await permit(pacer)).report(
-      answer(200, {
-        "x-ratelimit-limit": "2",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": String(clock.now() / 1000 + 3_600),
-      }),
-    );
+    (await permit(pacer)).report(emptyBucket(clock, 3_600));
     const start = clock.now();
     await permit(pacer);
     expect(clock.now() - start).toBe(30_000);
