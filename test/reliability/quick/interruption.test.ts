@@ -3,19 +3,19 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec, RunResult } from "../../e2e/support/stack";
-import {
-  configuredStack,
-  descendants,
-  isAlive,
-  sleep,
-  stackLocks,
-  startPulumi,
-  stateFile,
-  waitFor,
-} from "../support/cli";
+import { configuredStack } from "../../e2e/support/emulator-stack";
+import { descendants, isAlive, sleep, stackLocks, stateFile, waitFor } from "../support/cli";
 import { FULL, record } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
-import { SEED, WORKLOAD, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../support/tenant";
+import {
+  SCENARIO_SEED,
+  WORKLOAD,
+  declaredTenant,
+  perm,
+  snapshot,
+  snapshotDiff,
+  type Snapshot,
+} from "../../helpers/tenant";
 
 /**
  * `pulumi up` and `pulumi destroy` killed at a random point, then the README's recovery, then
@@ -100,7 +100,7 @@ const totals = {
 };
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
+  emulator = await startEmulator({ seed: SCENARIO_SEED });
   registerSecret(emulator.clientSecret);
   stack = await configuredStack(emulator);
   seed = snapshot(emulator);
@@ -218,8 +218,7 @@ describe("interrupted runs recover with the README's procedure", () => {
       const killAfter = Math.floor(run.fraction * (total - 1));
       emulator.admin.clearRequests();
       emulator.admin.addFault({ match: { path: "^/api/v2/" }, times: 100_000, delay_ms: 400 });
-      const started = startPulumi(
-        stack,
+      const started = stack.start(
         run.phase === "destroy" ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes", "--skip-preview"],
       );
       let finished = false;
@@ -284,7 +283,7 @@ describe("interrupted runs recover with the README's procedure", () => {
       else {
         totals.lostRemovalRecord++;
         // Put the role back for the next run before failing this one.
-        emulator.admin.seed({ roles: SEED.roles! });
+        emulator.admin.seed({ roles: SCENARIO_SEED.roles! });
       }
       expect(
         leftover,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
-import { configuredStack } from "../support/cli";
+import { configuredStack } from "../../e2e/support/emulator-stack";
 import { FULL, record } from "../support/figures";
-import { SEED, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../support/tenant";
+import { SCENARIO_SEED, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../../helpers/tenant";
 
 /**
  * A permission moved between two resources in one `pulumi up`, through the real engine: UserPermissions
@@ -58,7 +58,7 @@ let seed: Snapshot;
 const lost = { grants: 0, removals: 0, other: 0 };
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
+  emulator = await startEmulator({ seed: SCENARIO_SEED });
   stack = await configuredStack(emulator);
   seed = snapshot(emulator);
 });
