@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { Auth0PermissionsError } from "../errors";
 import { dynamicHost } from "./dynamic-host";
 import { connectEngine, providerLines } from "./engine-log";
-import { atHostBoundary } from "./host-boundary";
+import { atHostBoundary, quietHostErrorLines } from "./host-boundary";
 import { trackRequestUrns } from "./request-urn";
 import { rolePermissionRemovalHandlers } from "./role-permission-removal";
 import { removalPlanHandlers } from "./role-permission-removal-plan";
@@ -50,21 +50,24 @@ export function handlers(kind: string): Handlers {
  * serialized code or written to state.
  */
 export async function configure(request: { readonly config: { get(key: string): string | undefined } }): Promise<void> {
-  attachLinesToResources();
+  adaptHost();
   const config = request.config;
   configured = createRuntime({ config: (key) => config.get(key), clients });
 }
 
-let attached = false;
+let adapted = false;
 
 /**
- * Inside the dynamic provider host, sends the provider's lines to the engine for the resource being served
- * (request-urn.ts, engine-log.ts). Once per process, at the first `configure`, which the host runs before any
- * handler. Elsewhere, or with a host not recognised, the lines go to stderr.
+ * Inside the dynamic provider host: sends the provider's lines to the engine for the resource being served
+ * (request-urn.ts, engine-log.ts), and leaves out the host's stderr copy of the errors it hands back
+ * (host-boundary.ts). Once per process, at the first `configure`, which the host runs before any handler.
+ * Elsewhere, or with a host not recognised, the lines go to stderr.
  */
-function attachLinesToResources(): void {
-  if (attached) return;
-  attached = true;
+function adaptHost(): void {
+  if (adapted) return;
+  adapted = true;
   const host = dynamicHost();
-  if (host !== undefined && trackRequestUrns(host)) connectEngine(host);
+  if (host === undefined) return;
+  quietHostErrorLines();
+  if (trackRequestUrns(host)) connectEngine(host);
 }

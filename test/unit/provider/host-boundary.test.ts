@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Auth0PermissionsError, ConfigurationError } from "../../../src/errors";
 import { configure, handlers } from "../../../src/provider";
-import { atHostBoundary, type Methods } from "../../../src/provider/host-boundary";
+import { asOneLine, atHostBoundary, quietHostErrorLines, type Methods } from "../../../src/provider/host-boundary";
 
 /** How the dynamic provider host prints an error thrown by check, diff, read or delete (3.139.0 to 3.276.0). */
 const hostLine = (error: unknown) => {
@@ -104,5 +104,21 @@ describe("atHostBoundary", () => {
       .read("id", {})
       .catch(() => events.push("failed"));
     expect(events).toEqual(["flushed", "answered", "flushed", "failed"]);
+  });
+});
+
+describe("quietHostErrorLines", () => {
+  it("leaves out the host's stderr copy of an error it hands back, in that turn only; prints everything else", async () => {
+    const printed: unknown[][] = [];
+    const target = { error: (...args: unknown[]) => void printed.push(args) };
+    quietHostErrorLines(target);
+    const error = asOneLine(new ConfigurationError("auth0:domain is not set."));
+    target.error(`${error}: ${error.stack}`); // as the host's catch does
+    target.error("another line");
+    const line = hostLine(error);
+    await Promise.resolve();
+    target.error(line); // the same text, later: not the host's copy
+    target.error(hostLine(new TypeError("a bug")).split("\n")[0]);
+    expect(printed).toEqual([["another line"], [line], ["TypeError: a bug: TypeError: a bug"]]);
   });
 });
