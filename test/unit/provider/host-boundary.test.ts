@@ -50,9 +50,8 @@ describe("a configuration problem is a check failure naming the key and the fix,
 describe("read and delete, which refresh and destroy call without check, fail with one line", () => {
   it.each(["read", "delete"] as const)("%s, with auth0:domain missing", async (method) => {
     config["auth0:domain"] = "";
-    const error = await handlers("UserPermissions")
-      [method]("auth0|u1", state)
-      .catch((e: unknown) => e);
+    const methods = handlers("UserPermissions");
+    const error = await methods[method]("auth0|u1", state).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(hostLine(error)).toBe(`pulumi-auth0-permissions: ${(error as Error).message}`);
     expect(hostLine(error)).not.toMatch(/\n|ConfigurationError/);
