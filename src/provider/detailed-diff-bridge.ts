@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
-import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DetailedDiff, PropertyDiffKind } from "./detailed-diff";
+import { dynamicHost } from "./dynamic-host";
 
 /**
  * Hands a detailed diff (./detailed-diff.ts) to the engine.
@@ -56,7 +55,6 @@ const KIND_NAMES: Record<PropertyDiffKind, string> = {
   update: "UPDATE",
   updateReplace: "UPDATE_REPLACE",
 };
-const HOST_MAIN = path.join("@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
 const PATCHED = Symbol.for("pulumi-auth0-permissions.detailedDiffBridge");
 
 let pending: DetailedDiff | undefined;
@@ -73,11 +71,11 @@ function handOver(detailed: DetailedDiff): void {
 function ensureBridge(): void {
   if (checked) return;
   checked = true;
-  const main = require.main?.filename;
-  if (main === undefined || !main.endsWith(HOST_MAIN)) return;
+  const host = dynamicHost();
+  if (host === undefined) return;
   let proto: ProviderProto;
   try {
-    proto = createRequire(main)("../../proto/provider_pb") as ProviderProto;
+    proto = host.require("../../proto/provider_pb") as ProviderProto;
   } catch {
     return;
   }

@@ -1,5 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Auth0PermissionsError } from "../errors";
+import { dynamicHost } from "./dynamic-host";
+import { connectEngine, providerLines } from "./engine-log";
+import { atHostBoundary, quietHostErrorLines } from "./host-boundary";
+import { trackRequestUrns } from "./request-urn";
 import { rolePermissionRemovalHandlers } from "./role-permission-removal";
 import { removalPlanHandlers } from "./role-permission-removal-plan";
 import { createRuntime, TenantClients, type ProviderRuntime } from "./runtime";
@@ -37,7 +41,7 @@ export function handlers(kind: string): Handlers {
       `pulumi-auth0-permissions: unknown resource kind '${kind}'; install the version that created it or newer.`,
     );
   }
-  return build(configured);
+  return atHostBoundary(build(configured), () => providerLines.flush());
 }
 
 /**
@@ -46,6 +50,24 @@ export function handlers(kind: string): Handlers {
  * serialized code or written to state.
  */
 export async function configure(request: { readonly config: { get(key: string): string | undefined } }): Promise<void> {
+  adaptHost();
   const config = request.config;
   configured = createRuntime({ config: (key) => config.get(key), clients });
+}
+
+let adapted = false;
+
+/**
+ * Inside the dynamic provider host: sends the provider's lines to the engine for the resource being served
+ * (request-urn.ts, engine-log.ts), and leaves out the host's stderr copy of the errors it hands back
+ * (host-boundary.ts). Once per process, at the first `configure`, which the host runs before any handler.
+ * Elsewhere, or with a host not recognised, the lines go to stderr.
+ */
+function adaptHost(): void {
+  if (adapted) return;
+  adapted = true;
+  const host = dynamicHost();
+  if (host === undefined) return;
+  quietHostErrorLines();
+  if (trackRequestUrns(host)) connectEngine(host);
 }

@@ -5,6 +5,7 @@ import { ManagementClient } from "../client/management-client";
 import { PermissionsApi } from "../client/permissions-api";
 import { createHttpTransport } from "../client/transport";
 import { Coordination } from "./coordination";
+import { providerLines } from "./engine-log";
 
 /**
  * What the handlers run on: the stack config handed to `configure` (the environment is the
@@ -54,13 +55,12 @@ export class TenantClients {
     const key = tenantKey(settings);
     let tenant = this.tenants.get(key);
     if (!tenant) {
-      const log = (line: string): void => {
-        process.stderr.write(`pulumi-auth0-permissions: ${line}\n`);
-      };
+      // To the resource being served when the engine can take it, else to stderr (engine-log.ts).
+      const log = (line: string): void => providerLines.write(line);
       const client = new ManagementClient(settings, {
         transport: createHttpTransport(`https://${settings.domain}`, settings.tuning.requestTimeoutMs, {
           maxResponseBytes: settings.tuning.maxResponseBytes,
-          warn: log,
+          warn: (line) => log(`warning: ${line}`),
         }),
         clock: systemClock,
         random: Math.random,
