@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { E2E_SEED, perm, setUserPermissions } from "../helpers/tenant";
+import { PROGRAM, configuredStack, credentialsEnv } from "./support/emulator-stack";
 import { E2eStack, type ResourceSpec } from "./support/stack";
-import { SEED, perm, setUserPermissions, useEmulator } from "./support/tenant";
 
 /**
  * The messages a user reads, through the real CLI (issue 12, "Messages a user reads"): a configuration
  * problem is one readable message, never a stack trace; what the provider prints about a resource (a retry,
  * a drift warning) is shown under that resource, not under the Stack.
  */
-const PROGRAM = join(__dirname, "programs", "declarative");
 const grant = (name: string, id: string, ...names: string[]): ResourceSpec => ({
   kind: "user",
   name,
@@ -22,17 +22,11 @@ const FRAME = /^\s*at .*(:\d+:\d+\)?|\(native\))$/m;
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
+  emulator = await startEmulator({ seed: E2E_SEED });
 });
 afterAll(async () => {
   await emulator?.stop();
 });
-
-async function configuredStack(): Promise<E2eStack> {
-  const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
-  return stack;
-}
 
 /** The lines of the output that contain `text`; none may hold it twice. */
 function linesWith(output: string, text: string): string[] {
@@ -101,7 +95,7 @@ describe("configuration problems: one message naming the key and the fix, no sta
       /auth0:domain must be a host name/,
     ],
   ] as const)("%s fails preview the same way", async (_name, [key, value, secret], message) => {
-    const stack = await configuredStack();
+    const stack = await configuredStack(emulator);
     await stack.setResources([grant("g", "auth0|alice", "read:reports")]);
     await stack.setConfig(key, value === "" ? `${emulator.clientSecret}\n` : value, secret);
     emulator.admin.clearRequests();
@@ -117,12 +111,7 @@ describe("configuration problems: one message naming the key and the fix, no sta
   it("refresh and destroy, which never call check, fail with the message on one line each, no trace", async () => {
     // Refresh and destroy configure the provider with the stack config recorded at the last update, so a
     // key removed since is still set for them; an environment variable that went missing is not.
-    const env = {
-      AUTH0_DOMAIN: emulator.domain,
-      AUTH0_CLIENT_ID: emulator.clientId,
-      AUTH0_CLIENT_SECRET: emulator.clientSecret,
-    };
-    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, env });
+    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath!, env: credentialsEnv(emulator) });
     await stack.setResources([grant("g", "auth0|alice", "read:reports")]);
     await stack.up();
     emulator.admin.clearRequests();
@@ -145,7 +134,7 @@ describe("configuration problems: one message naming the key and the fix, no sta
 
 describe("what the provider prints about a resource is shown under that resource", () => {
   it("a retry, at pulumi up", async () => {
-    const stack = await configuredStack();
+    const stack = await configuredStack(emulator);
     await stack.setResources([grant("retried", "auth0|alice", "export:reports")]);
     emulator.admin.addFault({
       match: { method: "POST", path: "/users/auth0%7Calice/permissions$" },
@@ -165,7 +154,7 @@ describe("what the provider prints about a resource is shown under that resource
   });
 
   it("a drift warning, at pulumi refresh; the first read of a process names its user under the Stack", async () => {
-    const stack = await configuredStack();
+    const stack = await configuredStack(emulator);
     await stack.setResources([grant("a", "auth0|alice", "read:reports"), grant("b", "auth0|bob", "export:reports")]);
     await stack.up();
     setUserPermissions(emulator, "auth0|alice", ["unrelated:thing"]);
