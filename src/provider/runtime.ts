@@ -40,8 +40,17 @@ export interface RuntimeOptions {
 
 export function createRuntime(options: RuntimeOptions): ProviderRuntime {
   const clients = options.clients ?? new TenantClients();
-  const settings = (): Settings => resolveSettings(options.config, options.env ?? process.env);
-  return { settings, tenant: (given = settings()) => clients.get(given) };
+  // Resolved once per `configure`, on first use: every handler call would otherwise re-read and re-validate
+  // the config, hash it to find its client and, with Private Key JWT, parse the key again. A failure is not
+  // kept, so each call reports it.
+  let resolved: Settings | undefined;
+  const settings = (): Settings => (resolved ??= resolveSettings(options.config, options.env ?? process.env));
+  let client: TenantApi | undefined;
+  const tenant = (given?: Settings): TenantApi => {
+    if (given !== undefined) return clients.get(given);
+    return (client ??= clients.get(settings()));
+  };
+  return { settings, tenant };
 }
 
 /** A write waits for at most this many request budgets of the writes queued before it on the same holder. */
