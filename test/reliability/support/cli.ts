@@ -73,11 +73,19 @@ export interface Started {
 
 /**
  * Starts `pulumi <args>` for the stack without waiting, so a test can watch the tenant and kill the
- * CLI mid-way. Output lands in the stack's transcript like every other command.
+ * CLI mid-way. Output lands in the stack's transcript like every other command. With a `wrapper`
+ * (e.g. `["strace", ...]`) the wrapper is started with the pulumi command line as its arguments, and
+ * `pid` is the wrapper's.
  */
-export function startPulumi(stack: E2eStack, args: string[], extraEnv: Record<string, string> = {}): Started {
+export function startPulumi(
+  stack: E2eStack,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  wrapper: readonly string[] = [],
+): Started {
   const env = (stack as unknown as { env: NodeJS.ProcessEnv }).env;
-  const child = spawn("pulumi", [...args, "--non-interactive", "--stack", stack.name], {
+  const command = [...wrapper, "pulumi", ...args, "--non-interactive", "--stack", stack.name];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: stack.dir,
     env: { ...env, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
