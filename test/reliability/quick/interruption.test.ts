@@ -197,7 +197,7 @@ async function kill(pid: number, kind: Kill, done: Promise<RunResult>): Promise<
  */
 function startKilledAtSidecarWrite(args: string[], k: number): Started {
   const sidecar = `${checkpointPath("e2e-program", stack.name)}.attrs`;
-  const strace = ["strace", "-f", "--seccomp-bpf", "-qq", "-o", "/dev/null", "-P", sidecar, "-e", "trace=write"];
+  const strace = ["strace", "-f", "-qq", "-o", "/dev/null", "-P", sidecar, "-e", "trace=write"];
   return startPulumi(stack, args, {}, [...strace, "-e", `inject=write:signal=KILL:when=${k}`]);
 }
 
@@ -224,9 +224,9 @@ async function awaitInjectedKill(
   expect(cli, "strace started no pulumi CLI").toBeDefined();
   const orphans = await reapOrphans([...seen.values()].filter((proc) => proc.pid !== cli));
   const result = await started.result;
-  // strace exits once every traced process has; the CLI itself died of SIGKILL.
-  expect(result.output, "pulumi under strace").not.toMatch(/strace: (?!Process)/);
-  return { killed: true, orphans };
+  expect(result.output, "strace itself failed").not.toMatch(/^strace: /m);
+  // strace ends as its command did: a CLI that finished its command exits 0.
+  return { killed: result.code !== 0, orphans: result.code !== 0 ? orphans : 0 };
 }
 
 describe("interrupted runs recover with the README's procedure", () => {
