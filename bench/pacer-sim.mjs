@@ -9,39 +9,12 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { PROFILES } from "./lib/workload.mjs";
+import { TEST_EPOCH, TestClock } from "../test/helpers/clock.mjs";
 
 const require = createRequire(import.meta.url);
 const { ManagementClient } = require("../dist/client/management-client.js");
 const { TokenBucket } = require("../dist/emulator/rate-limiter.js");
 const { DEFAULT_TUNING } = require("../dist/config/defaults.js");
-
-/** Timers in virtual time; `run()` advances to the next timer whenever every promise is settled. */
-class VirtualClock {
-  constructor(start = Date.UTC(2026, 10, 23, 12, 0, 0, 0) + 137) {
-    this.t = start;
-    this.timers = [];
-    this.seq = 0;
-  }
-  now() {
-    return this.t;
-  }
-  sleep(ms) {
-    return new Promise((resolve) => {
-      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
-    });
-  }
-  async run(done) {
-    for (;;) {
-      await new Promise((r) => setImmediate(r));
-      if (done()) return;
-      if (this.timers.length === 0) throw new Error("deadlock: nothing to wait for");
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.resolve();
-    }
-  }
-}
 
 /** Seeded PRNG (mulberry32), for the retry jitter. */
 function prng(seed) {
@@ -56,7 +29,8 @@ function prng(seed) {
 }
 
 export async function simulate({ n, profile, latencyMs = 20, resetRounding = "next-token", tuning = {} }) {
-  const clock = new VirtualClock();
+  // Virtual time (the tests' clock): a run of minutes takes milliseconds and is exactly repeatable.
+  const clock = new TestClock(TEST_EPOCH + 137);
   const limit = PROFILES[profile];
   const bucket = limit ? new TokenBucket(limit, () => clock.now(), resetRounding) : undefined;
   let status429 = 0;
@@ -117,7 +91,7 @@ export async function simulate({ n, profile, latencyMs = 20, resetRounding = "ne
         () => (finished++, failed++),
       );
   }
-  await clock.run(() => finished === n);
+  await clock.runUntil(() => finished === n);
   const seconds = (clock.now() - t0) / 1000;
   const bound = limit ? Math.max(0, n - limit.burst) / limit.perSecond : 0;
   return {

@@ -5,8 +5,8 @@
 // keeps the largest VmHWM ("high water mark": peak resident set size since the process started)
 // seen for each class. VmHWM is monotonic, so a sample taken any time before the process exits
 // is a lower bound of its true peak, and the last sample is usually the peak itself.
-import { readFileSync, readdirSync } from "node:fs";
 import { basename } from "node:path";
+import { argvOf, descendants, statusKb } from "../../test/helpers/process-tree.mjs";
 
 /** What a process is, from its command line; undefined = not interesting. */
 export function classify(argv, rootPid, pid) {
@@ -30,58 +30,6 @@ export function classify(argv, rootPid, pid) {
   return undefined;
 }
 
-function readArgv(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      .split("\0")
-      .filter((s) => s !== "");
-  } catch {
-    return undefined;
-  }
-}
-
-function readPpid(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may contain spaces: parse after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** VmHWM in bytes, or undefined when the process is gone. */
-export function readPeakRss(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function descendants(rootPid) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const ppid = readPpid(pid);
-    if (ppid === undefined) continue;
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(pid);
-  }
-  const found = [];
-  const queue = [rootPid];
-  while (queue.length > 0) {
-    const pid = queue.shift();
-    found.push(pid);
-    for (const child of children.get(pid) ?? []) queue.push(child);
-  }
-  return found;
-}
-
 /**
  * Starts polling. `stop()` takes one last sample and returns, per class, the peak in bytes and the
  * number of distinct processes seen (a provider started twice would show up as 2).
@@ -90,16 +38,15 @@ export function watchProcessTree(rootPid, { intervalMs = 200 } = {}) {
   const argvCache = new Map(); // pid -> kind, once known
   const peaks = new Map(); // pid -> { kind, peak }
   const sample = () => {
-    let pids;
+    let tree;
     try {
-      pids = descendants(rootPid);
+      tree = [{ pid: rootPid, argv: argvOf(rootPid) }, ...descendants(rootPid)];
     } catch {
       return;
     }
-    for (const pid of pids) {
+    for (const { pid, argv } of tree) {
       let kind = argvCache.get(pid);
       if (kind === undefined) {
-        const argv = readArgv(pid);
         if (argv === undefined) continue;
         kind = classify(argv, rootPid, pid);
         // Only a classified process is remembered: a child that has not exec'd yet still shows its
@@ -107,8 +54,9 @@ export function watchProcessTree(rootPid, { intervalMs = 200 } = {}) {
         if (kind === undefined) continue;
         argvCache.set(pid, kind);
       }
-      const peak = readPeakRss(pid);
-      if (peak === undefined) continue;
+      const peakKb = statusKb(pid, "VmHWM");
+      if (peakKb === undefined) continue;
+      const peak = peakKb * 1024;
       const previous = peaks.get(pid);
       peaks.set(pid, { kind, peak: Math.max(previous?.peak ?? 0, peak) });
     }

@@ -132,13 +132,17 @@ export async function planRemoval(
 /**
  * Destroy's restore, shared by the removal and its plan: puts back exactly `recorded`. A permission
  * that another removal of this deployment keeps off is restored too, because nothing else records
- * it (that removal found it already off): the warning says how to hand it over.
+ * it (that removal found it already off): the warning says how to hand it over. So is one this
+ * removal handed over in an earlier deployment (`handedOver`, see unlistedRecord in
+ * role-permission-removal.ts): the removal that took it over may be destroyed in this run too, and
+ * restoring is the choice that loses nothing; the warning says what to run if it still keeps it off.
  */
 export async function restoreRecorded(
   tenant: TenantApi,
   roleId: string,
   recorded: readonly Permission[],
   resource: string,
+  handedOver: readonly Permission[] = [],
 ): Promise<void> {
   const holder = role(roleId);
   await tenant.coordination.exclusive(holder, async () => {
@@ -149,6 +153,13 @@ export async function restoreRecorded(
         `warning: ${resource} restored ${leave.map(describePermission).join(", ")}, which another ` +
           "RolePermissionRemoval of this deployment keeps off but did not record (it was already off). " +
           "Nothing is lost; run `pulumi up --refresh` and that resource removes it again and records it.",
+      );
+    const handedBack = difference(difference(intersection(handedOver, recorded), leave), notRestored);
+    if (handedBack.length > 0)
+      tenant.log(
+        `warning: ${resource} restored ${handedBack.map(describePermission).join(", ")}, which it had handed ` +
+          "over to another RolePermissionRemoval of this role (handedOverPermissions). If that one is not " +
+          "destroyed too and still keeps it off, run `pulumi up --refresh`: it removes it again and records it.",
       );
     if (notRestored.length > 0)
       tenant.log(

@@ -21,7 +21,9 @@ import { STATE_SCHEMA_VERSION, assertSameTenant, parseRoleState, type RolePermis
  *           is not recorded, so it is never "restored").
  * - read:   a listed permission back on the role is drift; the next `pulumi up` removes it again.
  * - update: newly listed permissions are removed (and recorded); permissions no longer listed are
- *           restored if this resource removed them and restoreOnDelete is set.
+ *           restored if this resource removed them and restoreOnDelete is set, unless another removal
+ *           of this deployment keeps them off: those are handed over (`handedOverPermissions`), kept
+ *           recorded for this resource's delete and never restored by a later update.
  * - delete: with restoreOnDelete (default true), POST exactly `removedPermissions` back. A deleted
  *           role counts as done; a recorded permission that no longer exists is skipped and named.
  */
@@ -126,7 +128,20 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
       const back = intersection(props.permissions, current);
       const warning = driftWarning(describe(props.roleId), back, "back on the role", "removes them again");
       if (warning !== undefined) tenant.log(warning);
-      return { id, props: { ...props, permissions: stillRemoved } };
+      // A handed-over permission back on the role needs no restore from here: forgotten, so a later
+      // destroy does not put it back after another removal took it off again (and recorded it).
+      const handedBack = intersection(props.handedOverPermissions ?? [], current);
+      const { handedOverPermissions: _, ...rest } = props;
+      const handedOver = difference(props.handedOverPermissions ?? [], handedBack);
+      return {
+        id,
+        props: {
+          ...rest,
+          permissions: stillRemoved,
+          removedPermissions: difference(props.removedPermissions, handedBack),
+          ...(handedOver.length > 0 ? { handedOverPermissions: handedOver } : {}),
+        },
+      };
     } catch (error) {
       // Only Auth0's own "does not exist" (or GET /roles/{id} confirming it) drops the resource from state.
       if (await holderGoneAfter(tenant.api, role(props.roleId), error, "GET")) return { id: "" };
@@ -146,41 +161,53 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     const toRemove = toTakeOff(olds, news.permissions, planned);
     // Planned, no longer listed, and not recorded here: a step killed after its DELETE took it off.
     const orphaned = news.restoreOnDelete ? toPutBack(olds, news.permissions, planned) : [];
+    const recordedBefore = union(olds.removedPermissions, orphaned);
+    const unlisted = unlistedRecord(recordedBefore, olds.handedOverPermissions ?? [], news.permissions);
     const removedNow: Permission[] = [];
     const restoredNow: Permission[] = [];
     return tenant.coordination.exclusive(holder, async () => {
       tenant.coordination.ledger.claim(holder, news.permissions);
+      // Decided before any write: under the role's lock, what the ledger says cannot change. What another
+      // removal of this deployment now keeps off is handed over: it stays recorded here (destroy restores
+      // it) and no later update of this resource restores it (see unlistedRecord).
+      const { write: toRestore, leave: handedNow } = news.restoreOnDelete
+        ? tenant.coordination.writable(holder, unlisted.dropped, tenant.log, "restore")
+        : { write: [], leave: [] };
+      const handedOver = news.restoreOnDelete ? union(unlisted.handedOver, handedNow) : canonicalize([]);
       try {
         if (toRemove.length > 0) await tenant.api.remove(holder, toRemove, (batch) => removedNow.push(...batch));
-        const recorded = union(union(olds.removedPermissions, removedNow), orphaned);
-        // Compared with the record, not with olds.permissions, which a refresh may have narrowed.
-        const dropped = difference(recorded, news.permissions);
-        // What another removal of this deployment now keeps off stays recorded here, and is restored
-        // when this resource is destroyed: moving a permission between two removals loses nothing.
-        const { write: toRestore, leave: handedOver } = news.restoreOnDelete
-          ? tenant.coordination.writable(holder, dropped, tenant.log, "restore")
-          : { write: [], leave: [] };
         if (toRestore.length > 0) {
           const notRestored = await restoreEach(tenant, holder, toRestore, (batch) => restoredNow.push(...batch));
           warnNotRestored(tenant, news.roleId, notRestored);
         }
-        const stillRecorded = union(intersection(recorded, news.permissions), handedOver);
+        // Compared with the record, not with olds.permissions, which a refresh may have narrowed.
+        const stillRecorded = union(intersection(union(recordedBefore, removedNow), news.permissions), handedOver);
         const removedAt =
           removedNow.length > 0 ? new Date().toISOString() : stillRecorded.length > 0 ? olds.removedAt : undefined;
-        return { outs: toState(tenant, news, stillRecorded, removedAt) };
+        return { outs: toState(tenant, news, stillRecorded, removedAt, handedOver) };
       } catch (error) {
-        if (removedNow.length === 0 && restoredNow.length === 0) throw error;
+        if (removedNow.length === 0 && restoredNow.length === 0 && handedNow.length === 0) throw error;
         // Keep the record true to the tenant; the next `pulumi up` redoes whatever is left.
         // The plan of the last saved step, so a restore of `orphaned` not finished here is redone.
         const { plannedPermissions: _, ...rest } = news;
+        // A permission handed over here is no longer listed in any outcome: listed, the next update of
+        // this resource alone would restore it while the other removal keeps it off.
+        const listed = difference(difference(union(olds.permissions, removedNow), restoredNow), handedOver);
         const done = {
           ...rest,
-          permissions: difference(union(olds.permissions, removedNow), restoredNow),
+          permissions: listed,
           ...(olds.plannedPermissions === undefined ? {} : { plannedPermissions: olds.plannedPermissions }),
         };
-        const recorded = difference(union(olds.removedPermissions, removedNow), restoredNow);
+        const recorded = difference(union(union(olds.removedPermissions, removedNow), handedOver), restoredNow);
+        const handedBefore = intersection(olds.handedOverPermissions ?? [], olds.removedPermissions);
+        const handedDone = difference(difference(union(handedOver, handedBefore), listed), restoredNow);
         const removedAt = removedNow.length > 0 ? new Date().toISOString() : olds.removedAt;
-        throw new PartialProgressError(error, olds.roleId, toState(tenant, done, recorded, removedAt), news);
+        throw new PartialProgressError(
+          error,
+          olds.roleId,
+          toState(tenant, done, recorded, removedAt, handedDone),
+          news,
+        );
       }
     });
   },
@@ -190,7 +217,13 @@ export const rolePermissionRemovalHandlers = (runtime: ProviderRuntime): Handler
     const tenant = runtime.tenant();
     assertSameTenant(props.domain, tenant.settings.domain, describe(props.roleId));
     if (props.restoreOnDelete === false || props.removedPermissions.length === 0) return;
-    await restoreRecorded(tenant, props.roleId, props.removedPermissions, describe(props.roleId));
+    await restoreRecorded(
+      tenant,
+      props.roleId,
+      props.removedPermissions,
+      describe(props.roleId),
+      props.handedOverPermissions ?? [],
+    );
   },
 });
 
@@ -222,6 +255,28 @@ function toPutBack(
   return difference(difference(planned, listed), handled);
 }
 
+/**
+ * The decision, apart from I/O: of what this removal recorded (`recorded`), what an update with the
+ * list `listed` may restore (`dropped`, unless another removal of this deployment keeps it off), and
+ * what stays handed over (`handedOver`).
+ *
+ * Why handed over, and not restored later: when removal R2 takes `p` over from R1 in one deployment
+ * and R2's step runs first, R2 finds `p` already off and records nothing; R1 then leaves `p` off and
+ * keeps it recorded, so that destroying both still restores the role exactly. Without this mark, a
+ * later `pulumi up` that updates R1 for another reason, with R2 unchanged (so not in that deployment's
+ * ledger), restored `p` while R2 still keeps it off. The record cannot move to R2 instead: R2's state
+ * was saved before R1's step ran, and no step can write another resource's state. So a handed-over
+ * permission is restored only by this resource's destroy, or kept if this resource lists it again.
+ */
+export function unlistedRecord(
+  recorded: readonly Permission[],
+  handedOver: readonly Permission[],
+  listed: readonly Permission[],
+): { dropped: PermissionSet; handedOver: PermissionSet } {
+  const stillHanded = difference(intersection(handedOver, recorded), listed);
+  return { dropped: difference(difference(recorded, listed), stillHanded), handedOver: stillHanded };
+}
+
 function warnNotRestored(tenant: TenantApi, roleId: string, notRestored: readonly Permission[]): void {
   if (notRestored.length === 0) return;
   tenant.log(
@@ -244,6 +299,7 @@ function toState(
   inputs: RolePermissionRemovalInputs,
   removed: readonly Permission[],
   removedAt: string | undefined,
+  handedOver: readonly Permission[] = [],
 ): RolePermissionRemovalState {
   return {
     schemaVersion: STATE_SCHEMA_VERSION,
@@ -257,5 +313,7 @@ function toState(
     // tenant was already changed.
     ...(removedAt === undefined ? {} : { removedAt }),
     ...(inputs.plannedPermissions === undefined ? {} : { plannedPermissions: canonicalize(inputs.plannedPermissions) }),
+    // Absent when none, so a removal that never handed anything over keeps its outputs as they were.
+    ...(handedOver.length > 0 ? { handedOverPermissions: canonicalize(handedOver) } : {}),
   };
 }

@@ -35,6 +35,12 @@ export interface RolePermissionRemovalState {
   readonly removedAt?: string;
   /** The plan's record this removal was given (see role-permission-removal-plan.ts); absent before 0.2.0. */
   readonly plannedPermissions?: readonly Permission[];
+  /**
+   * Of `removedPermissions`, those no longer listed that another RolePermissionRemoval of the same
+   * role took over, in the deployment that unlisted them, while they were off (so it recorded nothing).
+   * An update never restores them; a delete does. Absent when none, and in state written before 0.2.0.
+   */
+  readonly handedOverPermissions?: readonly Permission[];
 }
 
 /**
@@ -62,6 +68,7 @@ export function parseRoleState(props: unknown, id: string): RolePermissionRemova
   const fields = new StateReader(props, "RolePermissionRemoval", id);
   const removedAt = fields.optionalString("removedAt");
   const plannedPermissions = fields.optionalPermissions("plannedPermissions");
+  const handedOverPermissions = fields.optionalPermissions("handedOverPermissions");
   return {
     schemaVersion: fields.schemaVersion(),
     domain: fields.domain(),
@@ -71,6 +78,7 @@ export function parseRoleState(props: unknown, id: string): RolePermissionRemova
     removedPermissions: fields.permissions("removedPermissions"),
     ...(removedAt === undefined ? {} : { removedAt }),
     ...(plannedPermissions === undefined ? {} : { plannedPermissions }),
+    ...(handedOverPermissions === undefined ? {} : { handedOverPermissions }),
   };
 }
 

@@ -61,6 +61,12 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
    * Undefined in state written before 0.2.0.
    */
   declare public readonly plannedPermissions: pulumi.Output<Permission[] | undefined>;
+  /**
+   * Of `removedPermissions`, those no longer listed that another `RolePermissionRemoval` of the same role
+   * took over while they were off (so it recorded nothing): no later update restores them, this resource's
+   * destroy does. Undefined when none.
+   */
+  declare public readonly handedOverPermissions: pulumi.Output<Permission[] | undefined>;
   /** The tenant the role lives in. */
   declare public readonly domain: pulumi.Output<string>;
   /** The version of the state's layout; every version of this package reads the state of earlier ones. */
@@ -80,6 +86,7 @@ export class RolePermissionRemoval extends pulumi.dynamic.Resource {
         plannedPermissions: plan.plannedPermissions,
         removedPermissions: undefined,
         removedAt: undefined,
+        handedOverPermissions: undefined,
         domain: undefined,
         schemaVersion: undefined,
       },

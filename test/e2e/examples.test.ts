@@ -2,8 +2,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack } from "./support/stack";
-import { API, rolePermissions, useEmulator, userPermissions, wire } from "./support/tenant";
+import { API, rolePermissions, userPermissions, wire } from "../helpers/tenant";
+import { configuredStack } from "./support/emulator-stack";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
 // Programs only: a policy pack (PulumiPolicy.yaml) is run by test/e2e/policy-pack.test.ts.
@@ -29,8 +29,7 @@ afterAll(async () => {
 
 describe("every program in examples/", () => {
   it.each(examples)("%s deploys and destroys, leaving the tenant as it was", async (example) => {
-    const stack = await E2eStack.create(join(EXAMPLES, example), { caCertPath: emulator.caCertPath! });
-    await useEmulator(stack, emulator);
+    const stack = await configuredStack(emulator, { program: join(EXAMPLES, example) });
     for (const [key, value] of [
       ["apiIdentifier", API],
       ["userId", "auth0|example-user"],

@@ -1,15 +1,14 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack, type ResourceSpec } from "./support/stack";
-import { SEED, perm, useEmulator, userPermissions } from "./support/tenant";
+import type { RunningEmulator } from "../../src/emulator";
+import { perm, userPermissions } from "../helpers/tenant";
+import { startE2eStack } from "./support/emulator-stack";
+import type { E2eStack, ResourceSpec } from "./support/stack";
 
 /**
  * Fail closed through the real engine: a 404 that is not Auth0's own "does not exist" (a proxy, a
  * gateway, a wrong custom domain, a moved route) must not make `pulumi destroy` say "deleted" while
  * the user keeps the permissions, nor make `pulumi refresh` drop the resource from state.
  */
-const PROGRAM = join(__dirname, "programs", "declarative");
 const grant: ResourceSpec = {
   kind: "user",
   name: "bob-grant",
@@ -22,10 +21,7 @@ let emulator: RunningEmulator;
 let stack: E2eStack;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-  stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
-  await stack.setConfig("pulumi-auth0-permissions:maxRetries", "0");
+  ({ emulator, stack } = await startE2eStack({ tuning: { maxRetries: "0" } }));
   await stack.setResources([grant]);
   await stack.up();
 });

@@ -1,9 +1,6 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack, type ResourceSpec } from "./support/stack";
+import type { RunningEmulator } from "../../src/emulator";
 import {
-  SEED,
   apiRequests,
   isToken,
   isWrite,
@@ -12,11 +9,11 @@ import {
   setRolePermissions,
   setUserPermissions,
   summarize,
-  useEmulator,
   userPermissions,
-} from "./support/tenant";
+} from "../helpers/tenant";
+import { startE2eStack } from "./support/emulator-stack";
+import type { E2eStack, ResourceSpec } from "./support/stack";
 
-const PROGRAM = join(__dirname, "programs", "declarative");
 const aliceGrant: ResourceSpec = {
   kind: "user",
   name: "alice-grant",
@@ -34,9 +31,7 @@ let emulator: RunningEmulator;
 let stack: E2eStack;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-  stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
+  ({ emulator, stack } = await startE2eStack());
   await stack.setResources([aliceGrant, supportRemoval]);
 });
 

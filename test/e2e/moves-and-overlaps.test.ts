@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack, type ResourceSpec } from "./support/stack";
-import { SEED, apiRequests, perm, rolePermissions, useEmulator, userPermissions } from "./support/tenant";
+import type { RunningEmulator } from "../../src/emulator";
+import { apiRequests, perm, rolePermissions, userPermissions } from "../helpers/tenant";
+import { startE2eStack } from "./support/emulator-stack";
+import type { E2eStack, ResourceSpec } from "./support/stack";
 
 /**
  * Two resources of one program that manage the same permission, through the real Pulumi CLI:
@@ -10,14 +10,11 @@ import { SEED, apiRequests, perm, rolePermissions, useEmulator, userPermissions 
  * other in one `pulumi up` that is never lost (test/reliability/quick/moves.test.ts repeats the
  * move 30 times in the full run).
  */
-const PROGRAM = join(__dirname, "programs", "declarative");
 let emulator: RunningEmulator;
 let stack: E2eStack;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-  stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
+  ({ emulator, stack } = await startE2eStack());
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -89,6 +86,23 @@ describe("a permission moved between two resources in one pulumi up", () => {
       "unrelated:thing",
     ]);
     expect(rolePermissions(emulator, "rol_support")).toEqual(["read:reports"]);
+    // A later up updates only the resources the permissions left, for another reason; the resources that took
+    // them over are unchanged. Neither permission comes back to where it was.
+    await stack.setResources([
+      user("grant-a", "export:reports", "write:reports"),
+      user("grant-b", "admin:reports", "read:reports"),
+      role("remove-a", "admin:reports", "read:reports"),
+      role("remove-b", "write:reports", "delete:reports"),
+    ]);
+    await stack.up();
+    expect(userPermissions(emulator, "auth0|alice")).toEqual([
+      "admin:reports",
+      "export:reports",
+      "read:reports",
+      "unrelated:thing",
+      "write:reports",
+    ]);
+    expect(rolePermissions(emulator, "rol_support")).toEqual([]);
     await stack.destroy();
     expect(userPermissions(emulator, "auth0|alice")).toEqual(["unrelated:thing"]);
     expect(rolePermissions(emulator, "rol_support")).toEqual(["delete:reports", "read:reports", "write:reports"]);

@@ -1,24 +1,15 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack } from "./support/stack";
-import { SEED, perm, rolePermissions, useEmulator, userPermissions } from "./support/tenant";
+import { E2E_SEED, perm, rolePermissions, userPermissions } from "../helpers/tenant";
+import { configuredStack } from "./support/emulator-stack";
 
-const PROGRAM = join(__dirname, "programs", "declarative");
 let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+beforeAll(async () => void (emulator = await startEmulator({ seed: E2E_SEED })));
+afterAll(() => emulator?.stop());
 
 describe("a deployment that fails midway", () => {
   it("keeps what it did in state, so nothing granted or removed is ever lost track of", async () => {
-    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-    await useEmulator(stack, emulator);
-    await stack.setConfig("pulumi-auth0-permissions:batchSize", "1");
+    const stack = await configuredStack(emulator, { tuning: { batchSize: "1" } });
     // The second batch names a permission the API does not define: Auth0 refuses it after the first landed.
     await stack.setResources([
       { kind: "user", name: "partial", id: "auth0|alice", permissions: [perm("admin:reports"), perm("zzz:undefined")] },
@@ -39,9 +30,7 @@ describe("a deployment that fails midway", () => {
   });
 
   it("a role removal that fails midway still restores everything it removed", async () => {
-    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-    await useEmulator(stack, emulator);
-    await stack.setConfig("pulumi-auth0-permissions:batchSize", "1");
+    const stack = await configuredStack(emulator, { tuning: { batchSize: "1" } });
     await stack.setResources([
       {
         kind: "role",

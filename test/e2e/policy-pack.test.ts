@@ -1,12 +1,12 @@
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack, type ResourceSpec } from "./support/stack";
-import { SEED, apiRequests, perm, useEmulator } from "./support/tenant";
+import type { RunningEmulator } from "../../src/emulator";
+import { apiRequests, perm } from "../helpers/tenant";
+import { startE2eStack } from "./support/emulator-stack";
+import type { E2eStack, ResourceSpec } from "./support/stack";
 
 // examples/policy-pack through `pulumi preview --policy-pack`, installed beside the packed package.
-const PROGRAM = join(__dirname, "programs", "declarative");
 const PACK = join(__dirname, "..", "..", "examples", "policy-pack");
 
 const directDelete: ResourceSpec = {
@@ -28,9 +28,7 @@ let stack: E2eStack;
 let packDir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-  stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
+  ({ emulator, stack } = await startE2eStack());
   // Inside the scratch project, so the pack resolves the installed package and @pulumi/policy.
   packDir = join(inject("e2e").projectDir, `policy-pack-${process.pid}`);
   mkdirSync(packDir, { recursive: true });

@@ -1,24 +1,12 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { E2E_SEED, perm, userPermissions } from "../helpers/tenant";
+import { PROGRAM, credentialsEnv, configureForEmulator, configuredStack } from "./support/emulator-stack";
 import { E2eStack } from "./support/stack";
-import { SEED, perm, useEmulator, userPermissions } from "./support/tenant";
 
-const PROGRAM = join(__dirname, "programs", "declarative");
 let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-async function configuredStack(): Promise<E2eStack> {
-  const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
-  return stack;
-}
+beforeAll(async () => void (emulator = await startEmulator({ seed: E2E_SEED })));
+afterAll(() => emulator?.stop());
 
 describe("bad input fails pulumi preview, naming the property, and the tenant sees nothing", () => {
   it.each([
@@ -58,7 +46,7 @@ describe("bad input fails pulumi preview, naming the property, and the tenant se
       /1001 distinct permissions; Auth0 allows at most 1000/,
     ],
   ])("%s", async (_name, spec, message) => {
-    const stack = await configuredStack();
+    const stack = await configuredStack(emulator);
     await stack.setResources([spec as never]);
     emulator.admin.clearRequests();
     const result = await stack.preview();
@@ -80,11 +68,7 @@ describe("credentials", () => {
   it("come from the environment when the stack config has none, and never reach the state", async () => {
     const stack = await E2eStack.create(PROGRAM, {
       caCertPath: emulator.caCertPath!,
-      env: {
-        AUTH0_DOMAIN: emulator.domain,
-        AUTH0_CLIENT_ID: emulator.clientId,
-        AUTH0_CLIENT_SECRET: emulator.clientSecret,
-      },
+      env: credentialsEnv(emulator),
     });
     await stack.setResources([
       { kind: "user", name: "env-grant", id: "auth0|bob", permissions: [perm("admin:reports")] },
@@ -99,7 +83,7 @@ describe("credentials", () => {
   });
 
   it("from stack config are stored encrypted: the secret is nowhere in plaintext, __provider included", async () => {
-    const stack = await configuredStack();
+    const stack = await configuredStack(emulator);
     await stack.setResources([
       { kind: "user", name: "cfg-grant", id: "auth0|bob", permissions: [perm("read:reports")] },
     ]);
@@ -116,14 +100,14 @@ describe("credentials", () => {
 
 describe("the tenant guard", () => {
   it("refuses, at preview, to act on resources recorded in another tenant, and touches neither", async () => {
-    const other = await startEmulator({ seed: SEED });
+    const other = await startEmulator({ seed: E2E_SEED });
     try {
-      const stack = await configuredStack();
+      const stack = await configuredStack(emulator);
       await stack.setResources([
         { kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("export:reports")] },
       ]);
       await stack.up();
-      await useEmulator(stack, other);
+      await configureForEmulator(stack, other);
       await stack.setResources([
         { kind: "user", name: "guarded", id: "auth0|bob", permissions: [perm("read:reports")] },
       ]);
@@ -144,7 +128,7 @@ describe("the tenant guard", () => {
       expect(emulator.admin.requests()).toEqual([]);
       expect(other.admin.requests()).toEqual([]);
       // What the message says to do works: the old domain and credentials back, then up.
-      await useEmulator(stack, emulator);
+      await configureForEmulator(stack, emulator);
       await stack.up();
       expect(userPermissions(emulator, "auth0|bob")).toEqual(["read:reports", "unrelated:thing"]);
       await stack.destroy();

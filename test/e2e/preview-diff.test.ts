@@ -1,10 +1,9 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { E2eStack, type ResourceSpec } from "./support/stack";
-import { SEED, apiRequests, perm, setUserPermissions, useEmulator, userPermissions } from "./support/tenant";
+import type { RunningEmulator } from "../../src/emulator";
+import { apiRequests, perm, setUserPermissions, userPermissions } from "../helpers/tenant";
+import { startE2eStack } from "./support/emulator-stack";
+import type { E2eStack, ResourceSpec } from "./support/stack";
 
-const PROGRAM = join(__dirname, "programs", "declarative");
 const grant = (...names: string[]): ResourceSpec => ({
   kind: "user",
   name: "alice-grant",
@@ -22,9 +21,7 @@ let emulator: RunningEmulator;
 let stack: E2eStack;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-  stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-  await useEmulator(stack, emulator);
+  ({ emulator, stack } = await startE2eStack());
   await stack.setResources([grant("read:reports", "write:reports"), removal("delete:reports")]);
   await stack.up();
 });

@@ -4,18 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { installProject, packPackage } from "./support/global-setup";
-import { E2eStack } from "./support/stack";
-import { SEED, perm, rolePermissions, useEmulator, userPermissions, wire } from "./support/tenant";
+import { E2E_SEED, perm, rolePermissions, userPermissions, wire } from "../helpers/tenant";
+import { configuredStack } from "./support/emulator-stack";
 
-const PROGRAM = join(__dirname, "programs", "declarative");
 let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+beforeAll(async () => void (emulator = await startEmulator({ seed: E2E_SEED })));
+afterAll(() => emulator?.stop());
 
 /** A later build: the same package with another version, whose provider runtime leaves a mark when loaded. */
 function laterBuild(): string {
@@ -41,12 +35,7 @@ describe("upgrades", () => {
     const projectDir = join(e2e.workDir, "upgrade-project");
     installProject(e2e.repo, projectDir, e2e.tarball);
     const mark = join(e2e.workDir, "runtime-mark.txt");
-    const stack = await E2eStack.create(PROGRAM, {
-      caCertPath: emulator.caCertPath!,
-      projectDir,
-      env: { E2E_RUNTIME_MARK: mark },
-    });
-    await useEmulator(stack, emulator);
+    const stack = await configuredStack(emulator, { projectDir, env: { E2E_RUNTIME_MARK: mark } });
     await stack.setResources([
       { kind: "user", name: "grant", id: "auth0|alice", permissions: [perm("admin:reports")] },
       { kind: "role", name: "removal", id: "rol_support", permissions: [perm("write:reports")] },
@@ -78,8 +67,7 @@ describe("the provider code frozen into state", () => {
   };
 
   it("is one short require of the installed package, and state written by 0.1.0 (function text, no plan) still works", async () => {
-    const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-    await useEmulator(stack, emulator);
+    const stack = await configuredStack(emulator);
     await stack.setResources([
       { kind: "user", name: "frozen-grant", id: "auth0|alice", permissions: [perm("export:reports")] },
       { kind: "role", name: "frozen-removal", id: "rol_support", permissions: [perm("read:reports")] },
@@ -146,8 +134,7 @@ describe("scale under the free plan's rate limit", () => {
     emulator.admin.seed({ users: users.map((user_id) => ({ user_id, permissions: [wire("unrelated:thing")] })) });
     emulator.admin.setRateLimit({ profile: "free" });
     try {
-      const stack = await E2eStack.create(PROGRAM, { caCertPath: emulator.caCertPath! });
-      await useEmulator(stack, emulator);
+      const stack = await configuredStack(emulator);
       await stack.setResources(
         users.map((id, i) => ({
           kind: "user",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SeedDocument } from "../../src/emulator";
-import { API, permission, standardSeed, useEmulator } from "./support";
+import { API, wire } from "../helpers/tenant";
+import { standardSeed, useEmulator } from "./support";
 
 const manyScopes = (count: number): string[] =>
   Array.from({ length: count }, (_, i) => `scope:${String(i).padStart(4, "0")}`);
@@ -10,10 +11,10 @@ describe("assigning a permission that is already assigned", () => {
     const env = useEmulator();
     it("answers 201 and changes nothing", async () => {
       const result = await env.client.api("POST", "/users/auth0%7Calice/permissions", {
-        permissions: [permission("read:foo")],
+        permissions: [wire("read:foo")],
       });
       expect(result.status).toBe(201);
-      expect(env.emulator.admin.state().users[0]?.permissions).toEqual([permission("read:foo")]);
+      expect(env.emulator.admin.state().users[0]?.permissions).toEqual([wire("read:foo")]);
     });
   });
 
@@ -21,16 +22,16 @@ describe("assigning a permission that is already assigned", () => {
     const env = useEmulator(() => ({ seed: standardSeed(), duplicateAssign: "conflict" }));
     it("answers 409 and assigns none of the request's permissions", async () => {
       const result = await env.client.api("POST", "/users/auth0%7Calice/permissions", {
-        permissions: [permission("create:foo"), permission("read:foo")],
+        permissions: [wire("create:foo"), wire("read:foo")],
       });
       expect(result.status).toBe(409);
       expect(result.json).toMatchObject({ statusCode: 409, error: "Conflict" });
-      expect(env.emulator.admin.state().users[0]?.permissions).toEqual([permission("read:foo")]);
+      expect(env.emulator.admin.state().users[0]?.permissions).toEqual([wire("read:foo")]);
     });
 
     it("answers 409 for roles too", async () => {
       const result = await env.client.api("POST", "/roles/rol_reader/permissions", {
-        permissions: [permission("read:foo")],
+        permissions: [wire("read:foo")],
       });
       expect(result.status).toBe(409);
     });
@@ -42,7 +43,7 @@ describe("assigning a permission name the API does not define", () => {
     const env = useEmulator();
     it("answers 400 naming the permission and the API", async () => {
       const result = await env.client.api("POST", "/users/auth0%7Calice/permissions", {
-        permissions: [permission("fly:foo")],
+        permissions: [wire("fly:foo")],
       });
       expect(result.status).toBe(400);
       expect(result.json).toMatchObject({
@@ -54,7 +55,7 @@ describe("assigning a permission name the API does not define", () => {
 
     it("DELETE of an undefined permission name answers 204", async () => {
       const result = await env.client.api("DELETE", "/roles/rol_reader/permissions", {
-        permissions: [permission("fly:foo")],
+        permissions: [wire("fly:foo")],
       });
       expect(result.status).toBe(204);
     });
@@ -64,7 +65,7 @@ describe("assigning a permission name the API does not define", () => {
     const env = useEmulator(() => ({ seed: standardSeed(), unknownPermission: "not-found" }));
     it("answers 404", async () => {
       const result = await env.client.api("POST", "/roles/rol_reader/permissions", {
-        permissions: [permission("fly:foo")],
+        permissions: [wire("fly:foo")],
       });
       expect(result.status).toBe(404);
       expect(result.json).toMatchObject({ statusCode: 404, error: "Not Found" });
@@ -75,8 +76,7 @@ describe("assigning a permission name the API does not define", () => {
     const env = useEmulator(() => ({ seed: standardSeed(), unknownPermission: "accept" }));
     it("stores it and lists it with an empty description", async () => {
       expect(
-        (await env.client.api("POST", "/users/auth0%7Ccarol/permissions", { permissions: [permission("fly:foo")] }))
-          .status,
+        (await env.client.api("POST", "/users/auth0%7Ccarol/permissions", { permissions: [wire("fly:foo")] })).status,
       ).toBe(201);
       const entries = (await env.client.api("GET", "/users/auth0%7Ccarol/permissions")).json;
       expect(entries).toEqual([expect.objectContaining({ permission_name: "fly:foo", description: "" })]);
@@ -91,14 +91,14 @@ describe("the entity cap of 1000 permissions", () => {
     roles: [{ id: "rol_full" }],
   });
   const env = useEmulator(() => ({ seed: seed() }));
-  const first1000 = manyScopes(1000).map((name) => permission(name));
+  const first1000 = manyScopes(1000).map((name) => wire(name));
 
   it("a user can hold 1000 direct permissions, assigned in one call, and the 1001st answers 400 'No more permissions can be assigned to this user'", async () => {
     expect((await env.client.api("POST", "/users/auth0%7Cfull/permissions", { permissions: first1000 })).status).toBe(
       201,
     );
     const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", {
-      permissions: [permission("scope:1000")],
+      permissions: [wire("scope:1000")],
     });
     expect(result.status).toBe(400);
     expect(result.json).toMatchObject({ statusCode: 400, message: "No more permissions can be assigned to this user" });
@@ -106,7 +106,7 @@ describe("the entity cap of 1000 permissions", () => {
   });
 
   it("a role can hold 1000 permissions, and one more answers 400", async () => {
-    const all = manyScopes(1001).map((name) => permission(name));
+    const all = manyScopes(1001).map((name) => wire(name));
     const result = await env.client.api("POST", "/roles/rol_full/permissions", { permissions: all });
     expect(result.status).toBe(400);
     expect(result.json).toMatchObject({ message: "No more permissions can be assigned to this role" });
@@ -148,7 +148,7 @@ describe("a per-request limit on the permissions array", () => {
   const env = useEmulator(() => ({ seed: standardSeed(), maxPermissionsPerRequest: 2 }));
   it("with maxPermissionsPerRequest, a longer array answers 400 invalid_body", async () => {
     const result = await env.client.api("POST", "/users/auth0%7Ccarol/permissions", {
-      permissions: [permission("read:foo"), permission("create:foo"), permission("delete:foo")],
+      permissions: [wire("read:foo"), wire("create:foo"), wire("delete:foo")],
     });
     expect(result.status).toBe(400);
     expect(result.json).toMatchObject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SeedClient } from "../../src/emulator";
-import { permission, standardSeed, useEmulator } from "./support";
+import { wire } from "../helpers/tenant";
+import { standardSeed, useEmulator } from "./support";
 
 const clients: SeedClient[] = [
   { client_id: "no-scopes", client_secret: "secret-0", scopes: [] },
@@ -28,7 +29,7 @@ const clients: SeedClient[] = [
 
 describe("authentication and scopes", () => {
   const env = useEmulator(() => ({ seed: { ...standardSeed(), clients } }));
-  const body = { permissions: [permission("read:foo")] };
+  const body = { permissions: [wire("read:foo")] };
 
   it("a request without a token answers 401", async () => {
     const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions");

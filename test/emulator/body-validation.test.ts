@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { permission, useEmulator } from "./support";
+import { wire } from "../helpers/tenant";
+import { useEmulator } from "./support";
 
 describe("request body validation", () => {
   const env = useEmulator();
@@ -36,12 +37,12 @@ describe("request body validation", () => {
     ],
     [
       "an extra top-level property",
-      { permissions: [permission("read:foo")], force: true },
+      { permissions: [wire("read:foo")], force: true },
       "Payload validation error: 'Additional properties not allowed: force'.",
     ],
     [
       "an extra item property",
-      { permissions: [{ ...permission("read:foo"), description: "x" }] },
+      { permissions: [{ ...wire("read:foo"), description: "x" }] },
       "Payload validation error: 'Additional properties not allowed: description' on property permissions[0].",
     ],
     [
@@ -61,7 +62,7 @@ describe("request body validation", () => {
     ],
     [
       "a body that is an array",
-      [permission("read:foo")],
+      [wire("read:foo")],
       "Payload validation error: 'Expected type object but found type array'.",
     ],
   ])("%s answers 400 invalid_body", async (_case, body, message) => {
@@ -97,7 +98,7 @@ describe("request body validation", () => {
     });
     expect(result.status).toBe(201);
     expect(env.emulator.admin.state().users.find((user) => user.user_id === "auth0|carol")?.permissions).toEqual([
-      permission("create:foo"),
+      wire("create:foo"),
     ]);
   });
 });

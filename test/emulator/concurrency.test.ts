@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SeedDocument } from "../../src/emulator";
-import { API, permission, useEmulator } from "./support";
+import { API, wire } from "../helpers/tenant";
+import { useEmulator } from "./support";
 
 const names = Array.from({ length: 200 }, (_, i) => `p:${String(i).padStart(3, "0")}`);
 const seed = (): SeedDocument => ({
@@ -14,9 +15,7 @@ describe("concurrent requests", () => {
 
   it("200 concurrent single-permission POSTs to one user all land", async () => {
     const results = await Promise.all(
-      names.map((name) =>
-        env.client.api("POST", "/users/auth0%7Cbusy/permissions", { permissions: [permission(name)] }),
-      ),
+      names.map((name) => env.client.api("POST", "/users/auth0%7Cbusy/permissions", { permissions: [wire(name)] })),
     );
     expect(results.every((result) => result.status === 201)).toBe(true);
     expect(env.emulator.admin.state().users[0]?.permissions).toHaveLength(200);
@@ -25,11 +24,11 @@ describe("concurrent requests", () => {
   it("concurrent overlapping POSTs and DELETEs leave exactly the permissions whose last operation was an add", async () => {
     env.emulator.admin.reset();
     const role = "/roles/rol_busy/permissions";
-    await env.client.api("POST", role, { permissions: names.slice(0, 100).map((name) => permission(name)) });
+    await env.client.api("POST", role, { permissions: names.slice(0, 100).map((name) => wire(name)) });
     const calls = names.map((name, i) =>
       i < 100
-        ? env.client.api("DELETE", role, { permissions: [permission(name)] })
-        : env.client.api("POST", role, { permissions: [permission(name)] }),
+        ? env.client.api("DELETE", role, { permissions: [wire(name)] })
+        : env.client.api("POST", role, { permissions: [wire(name)] }),
     );
     const results = await Promise.all(calls);
     expect(results.map((result) => result.status).sort()).toEqual([...Array(100).fill(201), ...Array(100).fill(204)]);
@@ -46,7 +45,7 @@ describe("concurrent requests", () => {
     const chunks = Array.from({ length: 11 }, (_, i) => many.slice(i * 100, i * 100 + 100));
     const results = await Promise.all(
       chunks.map((chunk) =>
-        env.client.api("POST", "/roles/rol_cap/permissions", { permissions: chunk.map((name) => permission(name)) }),
+        env.client.api("POST", "/roles/rol_cap/permissions", { permissions: chunk.map((name) => wire(name)) }),
       ),
     );
     expect(results.filter((result) => result.status === 201)).toHaveLength(10);

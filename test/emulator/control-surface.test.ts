@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { API, permission, standardSeed, useEmulator } from "./support";
+import { API, wire, wireOn } from "../helpers/tenant";
+import { standardSeed, useEmulator } from "./support";
 
 describe("control surface over HTTP (/__admin)", () => {
   const env = useEmulator();
@@ -72,10 +73,10 @@ describe("control surface over HTTP (/__admin)", () => {
   it.each([
     [{ users: [{ user_id: "auth0|x", roles: ["rol_nope"] }] }, "role 'rol_nope' does not exist"],
     [
-      { users: [{ user_id: "auth0|x", permissions: [permission("read:foo", "https://nope")] }] },
+      { users: [{ user_id: "auth0|x", permissions: [wireOn("https://nope", "read:foo")] }] },
       "resource server 'https://nope' does not exist",
     ],
-    [{ roles: [{ id: "r", permissions: [permission("fly:foo")] }] }, "'fly:foo' is not a scope"],
+    [{ roles: [{ id: "r", permissions: [wire("fly:foo")] }] }, "'fly:foo' is not a scope"],
     [{ users: [{ userId: "auth0|x" }] }, "unknown field(s) userId"],
     [{ groups: [] }, "unknown field(s) groups"],
   ])("an invalid seed %j answers 400 and changes nothing", async (seed, message) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator, type SeedRole } from "../../src/emulator";
-import { API, OTHER_API, permission, standardSeed, useEmulator } from "./support";
+import { API, wire } from "../helpers/tenant";
+import { OTHER_API, standardSeed, useEmulator } from "./support";
 
 describe("users, roles and resource servers", () => {
   const env = useEmulator();
@@ -103,7 +104,7 @@ describe("organization roles", () => {
 
   it("the permission endpoints work the same on an organization role, and its members list ROLE sources", async () => {
     expect(
-      (await env.client.api("POST", "/roles/rol_org/permissions", { permissions: [permission("read:foo")] })).status,
+      (await env.client.api("POST", "/roles/rol_org/permissions", { permissions: [wire("read:foo")] })).status,
     ).toBe(201);
     const listed = await env.client.api("GET", "/roles/rol_org/permissions?include_totals=true");
     expect(listed.json).toEqual({
@@ -127,7 +128,7 @@ describe("organization roles", () => {
       },
     ]);
     expect(
-      (await env.client.api("DELETE", "/roles/rol_org/permissions", { permissions: [permission("read:foo")] })).status,
+      (await env.client.api("DELETE", "/roles/rol_org/permissions", { permissions: [wire("read:foo")] })).status,
     ).toBe(204);
     expect((await env.client.api("GET", "/roles/rol_org/permissions")).json).toEqual([]);
   });

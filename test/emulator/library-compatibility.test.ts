@@ -2,16 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
 import { emulatorTenant, provider } from "../provider/emulator-tenant";
+import { API, perm as p, wire as w } from "../helpers/tenant";
 
 const roles = provider("RolePermissionRemoval");
 const users = provider("UserPermissions");
 
 // The library itself, against the emulator's 2026 answers: organization roles, token answers without a
 // `scope` member, role-sourced user permissions, and a shuffled list order.
-const API = "https://api.example.com";
 const scopes = Array.from({ length: 150 }, (_, i) => `scope:${String(i).padStart(3, "0")}`);
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
 
 let emulator: RunningEmulator;
 beforeAll(async () => {

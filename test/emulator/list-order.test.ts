@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator";
-import { API, permission, TestClient, useEmulator } from "./support";
+import { API, wire } from "../helpers/tenant";
+import { TestClient, useEmulator } from "./support";
 
 const names = Array.from({ length: 60 }, (_, i) => `scope:${String(i).padStart(2, "0")}`);
 const seed = () => ({
   resource_servers: [{ identifier: API, scopes: [...names, "read:foo", "create:foo"] }],
-  roles: [{ id: "rol_many", permissions: names.map((name) => permission(name)) }],
+  roles: [{ id: "rol_many", permissions: names.map((name) => wire(name)) }],
   users: [{ user_id: "auth0|u", roles: ["rol_many"] }, { user_id: "auth0|v" }],
 });
 
@@ -16,8 +17,8 @@ describe("permission list order (default)", () => {
   const env = useEmulator(() => ({ http: true, seed: seed() }));
 
   it("two permissions assigned read, then create, come back create, read, as recorded", async () => {
-    await env.client.api("POST", "/users/auth0%7Cv/permissions", { permissions: [permission("read:foo")] });
-    await env.client.api("POST", "/users/auth0%7Cv/permissions", { permissions: [permission("create:foo")] });
+    await env.client.api("POST", "/users/auth0%7Cv/permissions", { permissions: [wire("read:foo")] });
+    await env.client.api("POST", "/users/auth0%7Cv/permissions", { permissions: [wire("create:foo")] });
     expect(listed(await env.client.api("GET", "/users/auth0%7Cv/permissions"))).toEqual(["create:foo", "read:foo"]);
   });
 });

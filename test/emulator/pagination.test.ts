@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { SeedDocument } from "../../src/emulator";
-import { API, permission, useEmulator } from "./support";
+import { API, wire } from "../helpers/tenant";
+import { useEmulator } from "./support";
 
 const names = Array.from({ length: 120 }, (_, i) => `p:${String(i).padStart(3, "0")}`);
 const seed = (): SeedDocument => ({
   resource_servers: [{ identifier: API, scopes: names }],
-  users: [{ user_id: "auth0|many", permissions: names.map((name) => permission(name)) }],
-  roles: [{ id: "rol_many", permissions: names.map((name) => permission(name)) }],
+  users: [{ user_id: "auth0|many", permissions: names.map((name) => wire(name)) }],
+  roles: [{ id: "rol_many", permissions: names.map((name) => wire(name)) }],
 });
 type Page = { permissions: Array<{ permission_name: string }>; start: number; limit: number; total: number };
 

@@ -7,7 +7,8 @@ import {
   startEmulator,
   type SeedClient,
 } from "../../src/emulator";
-import { ManualClock, standardSeed, useEmulator } from "./support";
+import { TestClock } from "../helpers/clock.mjs";
+import { standardSeed, useEmulator } from "./support";
 
 const rsa = () => generateKeyPairSync("rsa", { modulusLength: 2048 });
 const pemKeys = rsa();
@@ -42,7 +43,7 @@ interface AssertionInit {
 }
 
 describe("Private Key JWT (client_assertion) on POST /oauth/token", () => {
-  const clock = new ManualClock();
+  const clock = new TestClock();
   const env = useEmulator(() => ({
     seed: { ...standardSeed(), clients: [pemClient, jwksClient, secretClient] },
     now: clock.now,
@@ -109,7 +110,7 @@ describe("Private Key JWT (client_assertion) on POST /oauth/token", () => {
 
   it("an assertion past its exp on the emulator's clock answers 401", async () => {
     const signed = await assertion({ expiresIn: 30 });
-    clock.advance(31_000);
+    clock.current += 31_000;
     expect((await exchange(signed)).status).toBe(401);
   });
 

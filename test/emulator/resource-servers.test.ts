@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator";
-import { API, permission, useEmulator } from "./support";
+import { API, wireOn } from "../helpers/tenant";
+import { useEmulator } from "./support";
 
 const BARE = "https://bare.example.com";
 
@@ -76,7 +77,7 @@ describe("resource servers, as Auth0 renders them", () => {
 
   it("permissions of the Auth0 Management API can be granted like any other", async () => {
     const identifier = `https://${env.emulator.domain}/api/v2/`;
-    const body = { permissions: [permission("read:users", identifier)] };
+    const body = { permissions: [wireOn(identifier, "read:users")] };
     expect((await env.client.api("POST", "/users/auth0%7Calice/permissions", body)).status).toBe(201);
     expect((await env.client.api("GET", "/users/auth0%7Calice/permissions")).json).toMatchObject([
       { permission_name: "read:users", description: "Read Users", resource_server_name: "Auth0 Management API" },

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { API, permission, useEmulator } from "./support";
+import { API, wire, wireOn } from "../helpers/tenant";
+import { useEmulator } from "./support";
 
 describe("role permissions", () => {
   const env = useEmulator();
@@ -7,7 +8,7 @@ describe("role permissions", () => {
   const reader = "/roles/rol_reader/permissions";
 
   it("POST /roles/{id}/permissions answers 201 with the body {}", async () => {
-    const result = await env.client.api("POST", reader, { permissions: [permission("delete:foo")] });
+    const result = await env.client.api("POST", reader, { permissions: [wire("delete:foo")] });
     expect(result.status).toBe(201);
     expect(result.text).toBe("{}");
   });
@@ -42,7 +43,7 @@ describe("role permissions", () => {
   });
 
   it("a scope without a description is listed with an empty description", async () => {
-    await env.client.api("POST", reader, { permissions: [permission("delete:foo")] });
+    await env.client.api("POST", reader, { permissions: [wire("delete:foo")] });
     const entries = (await env.client.api("GET", reader)).json as Array<{
       permission_name: string;
       description: string;
@@ -51,16 +52,16 @@ describe("role permissions", () => {
   });
 
   it("DELETE /roles/{id}/permissions answers 204 with an empty body, also for permissions not assigned", async () => {
-    const first = await env.client.api("DELETE", reader, { permissions: [permission("read:foo")] });
+    const first = await env.client.api("DELETE", reader, { permissions: [wire("read:foo")] });
     const again = await env.client.api("DELETE", reader, {
-      permissions: [permission("read:foo"), permission("delete:foo")],
+      permissions: [wire("read:foo"), wire("delete:foo")],
     });
     expect([first.status, first.text, again.status, again.text]).toEqual([204, "", 204, ""]);
-    expect(env.emulator.admin.state().roles[0]?.permissions).toEqual([permission("create:foo")]);
+    expect(env.emulator.admin.state().roles[0]?.permissions).toEqual([wire("create:foo")]);
   });
 
   it("removing a permission from a role removes the ROLE source from its members' lists", async () => {
-    await env.client.api("DELETE", reader, { permissions: [permission("read:foo")] });
+    await env.client.api("DELETE", reader, { permissions: [wire("read:foo")] });
     const names = (
       (await env.client.api("GET", "/users/auth0%7Cbob/permissions")).json as Array<{ permission_name: string }>
     ).map((entry) => entry.permission_name);
@@ -69,8 +70,8 @@ describe("role permissions", () => {
 
   it.each([
     ["GET", undefined],
-    ["POST", { permissions: [permission("read:foo")] }],
-    ["DELETE", { permissions: [permission("read:foo")] }],
+    ["POST", { permissions: [wire("read:foo")] }],
+    ["DELETE", { permissions: [wire("read:foo")] }],
   ])("%s on a role that does not exist answers 404 without an errorCode", async (method, body) => {
     const result = await env.client.api(method, "/roles/rol_missing/permissions", body);
     expect(result.status).toBe(404);
@@ -78,7 +79,7 @@ describe("role permissions", () => {
   });
 
   it("POST naming an API that does not exist answers 404 for roles too", async () => {
-    const result = await env.client.api("POST", reader, { permissions: [permission("read:foo", "")] });
+    const result = await env.client.api("POST", reader, { permissions: [wireOn("", "read:foo")] });
     expect(result.status).toBe(404);
     expect(result.json).toMatchObject({ message: "The resource server does not exist: ''" });
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { maximumDelayMs, startEmulator } from "../../src/emulator";
 import { RequestLog } from "../../src/emulator/request-log";
-import { permission, standardSeed, TestClient, useEmulator } from "./support";
+import { wireOn } from "../helpers/tenant";
+import { standardSeed, TestClient, useEmulator } from "./support";
 
 describe("the control surface, closed to other web sites", () => {
   // Plain HTTP: an HTTPS client would check the forged Host against the certificate before sending.
@@ -139,7 +140,7 @@ describe("permission keys", () => {
   }));
 
   it("two distinct permissions never share a store key, whatever characters they hold", async () => {
-    const both = [permission("x\u0000y", "https://a"), permission("y", "https://a\u0000x")];
+    const both = [wireOn("https://a", "x\u0000y"), wireOn("https://a\u0000x", "y")];
     expect((await env.client.api("POST", "/users/auth0%7Ck/permissions", { permissions: both })).status).toBe(201);
     const listed = (await env.client.api("GET", "/users/auth0%7Ck/permissions")).json as unknown[];
     expect(listed).toHaveLength(2);

@@ -3,8 +3,10 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { afterAll, beforeAll } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from "../../src/emulator";
+import { API, wire } from "../helpers/tenant";
 
-export const API = "https://api.example.com";
+export { API };
+
 export const OTHER_API = "https://other.example.com";
 
 /** A tenant most tests start from: two APIs, a reader role, alice (direct) and bob (via the role). */
@@ -27,32 +29,15 @@ export function standardSeed(): SeedDocument {
         id: "rol_reader",
         name: "Reader",
         description: "Reads foo",
-        permissions: [
-          { resource_server_identifier: API, permission_name: "read:foo" },
-          { resource_server_identifier: API, permission_name: "create:foo" },
-        ],
+        permissions: [wire("read:foo"), wire("create:foo")],
       },
     ],
     users: [
-      { user_id: "auth0|alice", permissions: [{ resource_server_identifier: API, permission_name: "read:foo" }] },
+      { user_id: "auth0|alice", permissions: [wire("read:foo")] },
       { user_id: "auth0|bob", roles: ["rol_reader"] },
       { user_id: "auth0|carol" },
     ],
   };
-}
-
-export const permission = (permission_name: string, resource_server_identifier = API) => ({
-  resource_server_identifier,
-  permission_name,
-});
-
-/** A clock tests move by hand; the emulator reads it for token expiry, rate limits and log times. */
-export class ManualClock {
-  constructor(public current = Date.parse("2026-03-01T12:00:00.000Z")) {}
-  readonly now = (): number => this.current;
-  advance(ms: number): void {
-    this.current += ms;
-  }
 }
 
 export interface HttpResult {
@@ -122,8 +107,9 @@ export class TestClient {
     });
   }
 
-  async token(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<string> {
-    const result = await this.request("POST", "/oauth/token", {
+  /** POST /oauth/token with the client credentials grant for the API, as the library sends it. */
+  tokenRequest(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<HttpResult> {
+    return this.request("POST", "/oauth/token", {
       form: {
         grant_type: "client_credentials",
         client_id: clientId,
@@ -131,6 +117,10 @@ export class TestClient {
         audience: `https://${this.emulator.domain}/api/v2/`,
       },
     });
+  }
+
+  async token(clientId = this.emulator.clientId, clientSecret = this.emulator.clientSecret): Promise<string> {
+    const result = await this.tokenRequest(clientId, clientSecret);
     if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${result.text}`);
     return (result.json as { access_token: string }).access_token;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, standardSeed, useEmulator } from "./support";
+import { TestClock } from "../helpers/clock.mjs";
+import { standardSeed, useEmulator } from "./support";
 
 /** The scopes a token carries, from its payload (the emulator's tokens are JWT-shaped). */
 function tokenScope(body: unknown): string {
@@ -9,7 +10,7 @@ function tokenScope(body: unknown): string {
 }
 
 describe("POST /oauth/token", () => {
-  const clock = new ManualClock();
+  const clock = new TestClock();
   const env = useEmulator(() => ({
     seed: {
       ...standardSeed(),
@@ -124,7 +125,7 @@ describe("POST /oauth/token", () => {
   it("a token stops working once expires_in has passed on the emulator's clock", async () => {
     const token = await env.client.token();
     expect((await env.client.request("GET", "/api/v2/roles/rol_reader", { token })).status).toBe(200);
-    clock.advance(3600 * 1000);
+    clock.current += 3600 * 1000;
     const result = await env.client.request("GET", "/api/v2/roles/rol_reader", { token });
     expect(result.status).toBe(401);
     expect(result.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });
@@ -140,14 +141,7 @@ describe("POST /oauth/token", () => {
 describe("POST /oauth/token with default options", () => {
   const env = useEmulator(() => ({ http: true }));
   it("expires_in defaults to 86400 seconds", async () => {
-    const result = await env.client.request("POST", "/oauth/token", {
-      form: {
-        grant_type: "client_credentials",
-        client_id: env.emulator.clientId,
-        client_secret: env.emulator.clientSecret,
-        audience: `https://${env.emulator.domain}/api/v2/`,
-      },
-    });
+    const result = await env.client.tokenRequest();
     expect(result.json).toMatchObject({ expires_in: 86400, token_type: "Bearer" });
   });
 });
@@ -155,14 +149,7 @@ describe("POST /oauth/token with default options", () => {
 describe("POST /oauth/token with tokenScopeMember", () => {
   const env = useEmulator(() => ({ http: true, tokenScopeMember: true }));
   it("tokenScopeMember adds a scope member listing the token's scopes", async () => {
-    const result = await env.client.request("POST", "/oauth/token", {
-      form: {
-        grant_type: "client_credentials",
-        client_id: env.emulator.clientId,
-        client_secret: env.emulator.clientSecret,
-        audience: `https://${env.emulator.domain}/api/v2/`,
-      },
-    });
+    const result = await env.client.tokenRequest();
     expect(result.json).toMatchObject({
       scope: "read:users update:users read:roles update:roles read:resource_servers",
       token_type: "Bearer",

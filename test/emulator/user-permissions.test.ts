@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { API, OTHER_API, permission, useEmulator } from "./support";
+import { API, wire, wireOn } from "../helpers/tenant";
+import { OTHER_API, useEmulator } from "./support";
 
 describe("user permissions", () => {
   const env = useEmulator();
@@ -8,7 +9,7 @@ describe("user permissions", () => {
   const bob = "/users/auth0%7Cbob/permissions";
 
   it("POST /users/{id}/permissions answers 201 with the body {}", async () => {
-    const result = await env.client.api("POST", alice, { permissions: [permission("create:foo")] });
+    const result = await env.client.api("POST", alice, { permissions: [wire("create:foo")] });
     expect(result.status).toBe(201);
     expect(result.text).toBe("{}");
     expect(result.headers["content-type"]).toBe("application/json; charset=utf-8");
@@ -16,10 +17,10 @@ describe("user permissions", () => {
 
   it("POST with several permissions assigns them all in one call", async () => {
     await env.client.api("POST", "/users/auth0%7Ccarol/permissions", {
-      permissions: [permission("create:foo"), permission("read:bar", OTHER_API)],
+      permissions: [wire("create:foo"), wireOn(OTHER_API, "read:bar")],
     });
     const state = env.emulator.admin.state().users.find((user) => user.user_id === "auth0|carol");
-    expect(state?.permissions).toEqual([permission("create:foo"), permission("read:bar", OTHER_API)]);
+    expect(state?.permissions).toEqual([wire("create:foo"), wireOn(OTHER_API, "read:bar")]);
   });
 
   it("GET lists a direct permission with description, API name and a DIRECT source", async () => {
@@ -57,7 +58,7 @@ describe("user permissions", () => {
 
   it("GET lists a permission held both directly and through a role once, with both sources", async () => {
     env.emulator.admin.seed({
-      users: [{ user_id: "auth0|alice", permissions: [permission("read:foo")], roles: ["rol_reader"] }],
+      users: [{ user_id: "auth0|alice", permissions: [wire("read:foo")], roles: ["rol_reader"] }],
     });
     const result = await env.client.api("GET", alice);
     const readFoo = (result.json as Array<{ permission_name: string; sources: unknown[] }>).find(
@@ -71,7 +72,7 @@ describe("user permissions", () => {
 
   it("GET lists permissions sorted by API identifier, then permission name", async () => {
     await env.client.api("POST", "/users/auth0%7Ccarol/permissions", {
-      permissions: [permission("read:bar", OTHER_API), permission("read:foo"), permission("create:foo")],
+      permissions: [wireOn(OTHER_API, "read:bar"), wire("read:foo"), wire("create:foo")],
     });
     const result = await env.client.api("GET", "/users/auth0%7Ccarol/permissions");
     const names = (result.json as Array<{ permission_name: string }>).map((entry) => entry.permission_name);
@@ -79,7 +80,7 @@ describe("user permissions", () => {
   });
 
   it("DELETE answers 204 with an empty body and removes the permission", async () => {
-    const result = await env.client.api("DELETE", alice, { permissions: [permission("read:foo")] });
+    const result = await env.client.api("DELETE", alice, { permissions: [wire("read:foo")] });
     expect(result.status).toBe(204);
     expect(result.text).toBe("");
     expect(result.headers["content-type"]).toBe("application/json; charset=utf-8");
@@ -88,13 +89,13 @@ describe("user permissions", () => {
 
   it("DELETE of a permission that is not assigned answers 204", async () => {
     const result = await env.client.api("DELETE", "/users/auth0%7Ccarol/permissions", {
-      permissions: [permission("read:foo"), permission("create:foo")],
+      permissions: [wire("read:foo"), wire("create:foo")],
     });
     expect(result.status).toBe(204);
   });
 
   it("DELETE of a user permission leaves the permissions the user gets from roles", async () => {
-    await env.client.api("DELETE", bob, { permissions: [permission("read:foo")] });
+    await env.client.api("DELETE", bob, { permissions: [wire("read:foo")] });
     const names = ((await env.client.api("GET", bob)).json as Array<{ permission_name: string }>).map(
       (entry) => entry.permission_name,
     );
@@ -103,8 +104,8 @@ describe("user permissions", () => {
 
   it.each([
     ["GET", undefined],
-    ["POST", { permissions: [permission("read:foo")] }],
-    ["DELETE", { permissions: [permission("read:foo")] }],
+    ["POST", { permissions: [wire("read:foo")] }],
+    ["DELETE", { permissions: [wire("read:foo")] }],
   ])("%s on a user that does not exist answers 404 inexistent_user", async (method, body) => {
     const result = await env.client.api(method, "/users/auth0%7Cnobody/permissions", body);
     expect(result.status).toBe(404);
@@ -128,7 +129,7 @@ describe("user permissions", () => {
   });
 
   it("POST naming an API that does not exist answers 404 'The resource server does not exist'", async () => {
-    const result = await env.client.api("POST", alice, { permissions: [permission("read:foo", "https://nope")] });
+    const result = await env.client.api("POST", alice, { permissions: [wireOn("https://nope", "read:foo")] });
     expect(result.status).toBe(404);
     expect(result.json).toMatchObject({
       statusCode: 404,
@@ -138,14 +139,14 @@ describe("user permissions", () => {
   });
 
   it("DELETE naming an API that does not exist answers 404 too", async () => {
-    const result = await env.client.api("DELETE", alice, { permissions: [permission("read:foo", "")] });
+    const result = await env.client.api("DELETE", alice, { permissions: [wireOn("", "read:foo")] });
     expect(result.status).toBe(404);
     expect(result.json).toMatchObject({ message: "The resource server does not exist: ''" });
   });
 
   it("a rejected POST changes nothing, even for the valid permissions in it", async () => {
     const result = await env.client.api("POST", "/users/auth0%7Ccarol/permissions", {
-      permissions: [permission("create:foo"), permission("read:foo", "https://nope")],
+      permissions: [wire("create:foo"), wireOn("https://nope", "read:foo")],
     });
     expect(result.status).toBe(404);
     expect(env.emulator.admin.state().users.find((user) => user.user_id === "auth0|carol")?.permissions).toEqual([]);

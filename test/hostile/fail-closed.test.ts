@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
 import { emulatorTenant, newDeployment, provider } from "../provider/emulator-tenant";
+import { API, perm as p, wire as w } from "../helpers/tenant";
 
 /**
  * A tenant address that lies: a proxy, a gateway, a wrong custom domain or a moved route answering
@@ -9,9 +10,6 @@ import { emulatorTenant, newDeployment, provider } from "../provider/emulator-te
  * over real HTTPS, as the engine calls them. Each of these reported success without the effect
  * before; each must now fail, naming what was answered, and leave the tenant as it was.
  */
-const API = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
 const many = Array.from({ length: 150 }, (_, i) => `p:${String(i).padStart(3, "0")}`);
 const seed = {
   resource_servers: [{ identifier: API, scopes: [...many, "read:x", "write:x", "z:delete"] }],

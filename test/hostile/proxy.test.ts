@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import * as tls from "node:tls";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TUNING } from "../../src/config/defaults";
 import type { Settings } from "../../src/config/settings";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { startConnectProxy } from "./support/connect-proxy";
 import { failureOf, hostileClient } from "./support/servers";
+import { useUnsetEnv } from "../helpers/env";
 
 /**
  * A real forward proxy on loopback in front of the emulator over HTTPS: the token request and the
@@ -13,17 +14,7 @@ import { failureOf, hostileClient } from "./support/servers";
  * (its CA is trusted, nothing else), and the proxy sees host names only.
  */
 const PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY"];
-let saved: Record<string, string | undefined> = {};
-beforeEach(() => {
-  saved = Object.fromEntries(PROXY_VARS.map((name) => [name, process.env[name]]));
-  for (const name of PROXY_VARS) delete process.env[name];
-});
-afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+useUnsetEnv(PROXY_VARS);
 
 const rs = "https://api.example.com";
 const seed = {

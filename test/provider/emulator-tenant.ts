@@ -4,6 +4,8 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../..
 import { vi } from "vitest";
 import type { Handlers, ResourceKind } from "../../src/provider";
 import * as initialProvider from "../../src/provider";
+import { tuningConfig } from "../helpers/config";
+import { forwardHandlers } from "../helpers/handlers";
 
 /** The provider module of the current deployment (a provider process of its own; see newDeployment). */
 let runtime: typeof initialProvider = initialProvider;
@@ -21,16 +23,20 @@ export async function emulatorTenant(
   const emulator = await startEmulator(options);
   const ca = readFileSync(emulator.caCertPath!, "utf8");
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), ca]);
-  const config: Record<string, string> = {
+  // The engine's own path: `configure` builds the runtime every `handlers(kind)` call runs on.
+  configured = providerConfig(emulator, tuning);
+  await runtime.configure({ config: { get: (key) => configured[key] } });
+  return emulator;
+}
+
+/** Stack config that points the provider at an emulator, plus tuning keys of this package by name. */
+export function providerConfig(emulator: RunningEmulator, tuning: Record<string, string> = {}): Record<string, string> {
+  return {
     "auth0:domain": emulator.domain,
     "auth0:clientId": emulator.clientId,
     "auth0:clientSecret": emulator.clientSecret,
-    ...Object.fromEntries(Object.entries(tuning).map(([k, v]) => [`pulumi-auth0-permissions:${k}`, v])),
+    ...tuningConfig(tuning),
   };
-  // The engine's own path: `configure` builds the runtime every `handlers(kind)` call runs on.
-  configured = config;
-  await runtime.configure({ config: { get: (key) => configured[key] } });
-  return emulator;
 }
 
 /**
@@ -53,12 +59,5 @@ export async function configureDeployment(get: (key: string) => string | undefin
  * on the runtime the latest `configure` built.
  */
 export function provider(kind: ResourceKind): Handlers {
-  return {
-    check: (olds, news) => runtime.handlers(kind).check(olds, news),
-    diff: (id, olds, news) => runtime.handlers(kind).diff(id, olds, news),
-    create: (inputs) => runtime.handlers(kind).create(inputs),
-    read: (id, props) => runtime.handlers(kind).read(id, props),
-    update: (id, olds, news) => runtime.handlers(kind).update(id, olds, news),
-    delete: (id, props) => runtime.handlers(kind).delete(id, props),
-  };
+  return forwardHandlers(() => runtime.handlers(kind));
 }

@@ -3,6 +3,7 @@ import type { RunningEmulator } from "../../src/emulator";
 import type { RemovalPlanState, RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
 import type { PartialProgressError } from "../../src/provider/partial-progress";
 import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
+import * as steps from "./removal-steps";
 
 /**
  * A permission moved between two resources in one deployment: resource A drops it, resource B
@@ -125,27 +126,10 @@ describe("a permission moved away, then a failed update of the resource it left"
   });
 });
 
-/** A removal as its resource class declares it: the plan's step, then the removal's. */
-async function createRemoval(listed: string[]) {
-  const inputs = { roleId: "rol_a", permissions: listed.map(p), restoreOnDelete: true };
-  const plan = (await plans.create(inputs)).outs as RemovalPlanState;
-  const removal = (await roles.create({ ...inputs, plannedPermissions: plan.plannedPermissions }))
-    .outs as RolePermissionRemovalState;
-  return { plan, removal };
-}
-
-async function updateRemoval(old: Awaited<ReturnType<typeof createRemoval>>, listed: string[]) {
-  const inputs = { roleId: "rol_a", permissions: listed.map(p), restoreOnDelete: true };
-  const plan = (await plans.update("rol_a", old.plan, inputs)).outs as RemovalPlanState;
-  const removal = (await roles.update("rol_a", old.removal, { ...inputs, plannedPermissions: plan.plannedPermissions }))
-    .outs as RolePermissionRemovalState;
-  return { plan, removal };
-}
-
-async function destroyRemoval(r: Awaited<ReturnType<typeof createRemoval>>) {
-  await roles.delete("rol_a", r.removal);
-  await plans.delete("rol_a", r.plan);
-}
+/** A removal as its resource class declares it (removal-steps.ts), on rol_a. */
+const createRemoval = (listed: string[]) => steps.createRemoval("rol_a", listed.map(p));
+const updateRemoval = (old: steps.Removal, listed: string[]) => steps.updateRemoval(old, listed.map(p));
+const destroyRemoval = steps.destroyRemoval;
 
 describe("moving a removal between two RolePermissionRemovals in one deployment", () => {
   for (const order of ORDERS) {

@@ -2,13 +2,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RolePermissionRemovalState } from "../../src/provider/state";
 import { emulatorTenant, provider } from "./emulator-tenant";
+import { API, perm as p, wire as w } from "../helpers/tenant";
 
 const users = provider("UserPermissions");
 const roles = provider("RolePermissionRemoval");
 
-const API = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
 const seed = {
   resource_servers: [{ identifier: API, scopes: ["read:x", "write:x", "delete:x", "admin:x"] }],
   roles: [{ id: "rol_a", permissions: [w("read:x"), w("write:x"), w("delete:x")] }],

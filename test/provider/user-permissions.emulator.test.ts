@@ -2,13 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { UserPermissionsState } from "../../src/provider/state";
 import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
+import { API, perm as p, wire as w } from "../helpers/tenant";
 
 const users = provider("UserPermissions");
 
-const API = "https://api.example.com";
 const scopes = Array.from({ length: 300 }, (_, i) => `scope:${String(i).padStart(3, "0")}`);
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
 
 let emulator: RunningEmulator;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import type { E2eStack, RunResult } from "../e2e/support/stack";
-import { configuredStack, startPulumi, watchProviderMemory } from "./support/cli";
+import { configuredStack } from "../e2e/support/emulator-stack";
+import { watchProviderMemory } from "./support/cli";
 import {
   BIG_USER,
   CROWD_ROLE,
@@ -43,7 +44,7 @@ const check = new ExactCheck();
 
 /** Runs a pulumi command while watching the dynamic provider's memory; fails on a non-zero exit. */
 async function measured(stack: E2eStack, args: string[]): Promise<RunResult> {
-  const started = startPulumi(stack, args);
+  const started = stack.start(args);
   const watch = watchProviderMemory(started.pid);
   const result = await started.result;
   const memory = watch.stop();

@@ -12,6 +12,12 @@ export interface RunResult {
   readonly output: string;
 }
 
+/** A command started by `E2eStack.start`: its pid, and its result once it exits. */
+export interface StartedCommand {
+  readonly pid: number;
+  readonly result: Promise<RunResult>;
+}
+
 let counter = 0;
 
 /**
@@ -63,24 +69,46 @@ export class E2eStack {
     return stack;
   }
 
-  async run(args: string[], extraEnv: Record<string, string> = {}, shownArgs: string[] = args): Promise<RunResult> {
+  /**
+   * Starts `pulumi <args>` for this stack without waiting, so a test can watch the tenant or the
+   * process tree and kill the CLI mid-way. Its output lands in the transcript like every other command.
+   * With a `wrapper` (e.g. `["strace", ...]`), the wrapper runs the pulumi command line and `pid` is its.
+   */
+  start(
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    shownArgs: string[] = args,
+    wrapper: readonly string[] = [],
+  ): StartedCommand {
     const flags = ["--non-interactive", ...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.name])];
     // Flags go before a `--`, after which everything is a value.
     const split = args.indexOf("--");
     const argv = split < 0 ? [...args, ...flags] : [...args.slice(0, split), ...flags, ...args.slice(split)];
-    const child = spawn("pulumi", argv, {
-      cwd: this.dir,
-      env: { ...this.env, ...extraEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      wrapper[0] ?? "pulumi",
+      [...wrapper.slice(1), ...(wrapper.length > 0 ? ["pulumi"] : []), ...argv],
+      {
+        cwd: this.dir,
+        env: { ...this.env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
-    const output = `${stdout}\n${stderr}`;
-    this.transcript.push(`$ pulumi ${shownArgs.join(" ")}\n${output}`);
-    return { code, stdout, stderr, output };
+    const result = new Promise<RunResult>((resolve) =>
+      child.on("close", (code, signal) => {
+        const output = `${stdout}\n${stderr}`;
+        this.transcript.push(`$ pulumi ${shownArgs.join(" ")}\n${output}`);
+        resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, output });
+      }),
+    );
+    return { pid: child.pid!, result };
+  }
+
+  run(args: string[], extraEnv: Record<string, string> = {}, shownArgs: string[] = args): Promise<RunResult> {
+    return this.start(args, extraEnv, shownArgs).result;
   }
 
   /** Runs and throws with the full output when the command fails. */
@@ -94,6 +122,21 @@ export class E2eStack {
     const args = ["config", "set", ...(secret ? ["--secret"] : []), key, "--"];
     // The transcript is scanned for secrets: it records what Pulumi printed, not the value we typed.
     await this.mustRun([...args, value], {}, [...args, secret ? "[value]" : value]);
+  }
+
+  /** `pulumi config set-all`; secret values never reach the transcript (it shows `[value]`). */
+  async setConfigs(plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
+    const args = ["config", "set-all"];
+    const shown = ["config", "set-all"];
+    for (const [k, v] of Object.entries(plain)) {
+      args.push("--plaintext", `${k}=${v}`);
+      shown.push("--plaintext", `${k}=${v}`);
+    }
+    for (const [k, v] of Object.entries(secret)) {
+      args.push("--secret", `${k}=${v}`);
+      shown.push("--secret", `${k}=[value]`);
+    }
+    if (args.length > 2) await this.mustRun(args, {}, shown);
   }
 
   async setResources(resources: readonly ResourceSpec[]): Promise<void> {

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import { configure, handlers } from "../../../src/provider";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
-import { configuredStack, setConfig } from "../support/cli";
-import { FULL, record } from "../support/figures";
+import { configureForEmulator, configuredStack } from "../../e2e/support/emulator-stack";
+import { tuningKey } from "../../helpers/config";
+import { FULL, recordCounts } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
-import { API, SEED, perm, snapshot, snapshotDiff, wire } from "../support/tenant";
+import { API, SCENARIO_SEED, perm, snapshot, snapshotDiff, wire } from "../../helpers/tenant";
 
 /**
  * Malformed input. Everything knowable without the tenant fails `pulumi preview`, naming the
@@ -206,12 +207,12 @@ const CASES: Case[] = [
   },
   {
     name: "a negative maxRetries",
-    config: { "pulumi-auth0-permissions:maxRetries": "-1" },
+    config: { [tuningKey("maxRetries")]: "-1" },
     preview: /pulumi-auth0-permissions:maxRetries must be an integer >= 0, got "-1"/,
   },
   {
     name: "a batchSize over the cap",
-    config: { "pulumi-auth0-permissions:batchSize": "5000" },
+    config: { [tuningKey("batchSize")]: "5000" },
     preview: /pulumi-auth0-permissions:batchSize must be at most 1000/,
   },
   // only the tenant knows: a clear error at up, nothing changed
@@ -306,18 +307,18 @@ const scan = new SecretScan();
 beforeAll(async () => {
   emulator = await startEmulator({
     seed: {
-      ...SEED,
+      ...SCENARIO_SEED,
       resource_servers: [
         {
-          ...SEED.resource_servers![0]!,
+          ...SCENARIO_SEED.resource_servers![0]!,
           scopes: [
-            ...(SEED.resource_servers![0]!.scopes ?? []),
+            ...(SCENARIO_SEED.resource_servers![0]!.scopes ?? []),
             UNICODE_SCOPE,
             ...FULL_USER.permissions.map((p) => p.permission_name),
           ],
         },
       ],
-      users: [...SEED.users!, { user_id: UNICODE_USER }, { user_id: ODD_USER }, FULL_USER],
+      users: [...SCENARIO_SEED.users!, { user_id: UNICODE_USER }, { user_id: ODD_USER }, FULL_USER],
       clients: [READ_ONLY],
     },
   });
@@ -374,8 +375,8 @@ describe("bad input through the real CLI", () => {
         for (const [key, value] of Object.entries(c.config)) {
           if (value === null) await stack.mustRun(["config", "rm", key]);
           else if (key === "auth0:clientId" && value === READ_ONLY.client_id)
-            await setConfig(stack, { [key]: value }, { "auth0:clientSecret": READ_ONLY.client_secret });
-          else await setConfig(stack, { [key]: value });
+            await stack.setConfigs({ [key]: value }, { "auth0:clientSecret": READ_ONLY.client_secret });
+          else await stack.setConfigs({ [key]: value });
         }
       }
       try {
@@ -414,33 +415,23 @@ describe("bad input through the real CLI", () => {
         if (c.config) {
           // Back to the stack's own configuration: the emulator's credentials (the secret as a secret), no tuning.
           for (const key of Object.keys(c.config))
-            if (key.startsWith("pulumi-auth0-permissions:")) await stack.run(["config", "rm", key]);
-          await setConfig(
-            stack,
-            { "auth0:domain": emulator.domain, "auth0:clientId": emulator.clientId },
-            { "auth0:clientSecret": emulator.clientSecret },
-          );
+            if (key.startsWith(tuningKey(""))) await stack.run(["config", "rm", key]);
+          await configureForEmulator(stack, emulator);
         }
       }
     });
   }
 
   it("figures, and no secret in any output, error, state or request log", async () => {
-    record("Bad input", "malformed inputs in the table", CASES.length);
-    record("Bad input", "of which knowable at preview", CASES.filter((c) => c.preview).length);
-    record("Bad input", "checked through the provider's check, with no request sent", CASES.length);
-    record("Bad input", "tried through the real CLI", tally.tried);
-    record(
-      "Bad input",
-      "rejected at `pulumi preview`, naming the problem, with no request sent",
-      tally.rejectedAtPreview,
-    );
-    record(
-      "Bad input",
-      "failed at `pulumi up` with an error naming the user or role, tenant unchanged",
-      tally.failedClearlyAtUp,
-    );
-    record("Bad input", "odd but valid, behaving as documented", tally.documented);
+    recordCounts("Bad input", {
+      "malformed inputs in the table": CASES.length,
+      "of which knowable at preview": CASES.filter((c) => c.preview).length,
+      "checked through the provider's check, with no request sent": CASES.length,
+      "tried through the real CLI": tally.tried,
+      "rejected at `pulumi preview`, naming the problem, with no request sent": tally.rejectedAtPreview,
+      "failed at `pulumi up` with an error naming the user or role, tenant unchanged": tally.failedClearlyAtUp,
+      "odd but valid, behaving as documented": tally.documented,
+    });
     scan.add("pulumi output", stack.transcript.join("\n"));
     try {
       scan.add("state file", stack.stateFileText());

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FaultSpec, RunningEmulator } from "../../../src/emulator";
-import { configureDeployment, emulatorTenant, newDeployment, provider } from "../../provider/emulator-tenant";
+import {
+  configureDeployment,
+  emulatorTenant,
+  newDeployment,
+  provider,
+  providerConfig,
+} from "../../provider/emulator-tenant";
 import { record } from "../support/figures";
-import { SEED, perm, snapshot, snapshotDiff, wire, type Snapshot } from "../support/tenant";
+import { SCENARIO_SEED, perm, snapshot, snapshotDiff, wire, type Snapshot } from "../../helpers/tenant";
 
 /**
  * Fail-open cases, tried the way an attacker or an unlucky network would: answers that are not
@@ -22,9 +28,11 @@ const stray = (method: string | undefined, path = "/permissions$", times = 1): F
 });
 const BIG = Array.from({ length: 120 }, (_, i) => `big:${String(i).padStart(3, "0")}`);
 const TENANT = {
-  ...SEED,
-  resource_servers: [{ ...SEED.resource_servers![0]!, scopes: [...SEED.resource_servers![0]!.scopes!, ...BIG] }],
-  roles: [...SEED.roles!, { id: "rol_big", permissions: [...BIG, "delete:reports"].map(wire) }],
+  ...SCENARIO_SEED,
+  resource_servers: [
+    { ...SCENARIO_SEED.resource_servers![0]!, scopes: [...SCENARIO_SEED.resource_servers![0]!.scopes!, ...BIG] },
+  ],
+  roles: [...SCENARIO_SEED.roles!, { id: "rol_big", permissions: [...BIG, "delete:reports"].map(wire) }],
 };
 const firstPage = { permissions: BIG.slice(0, 100).map(wire), start: 0, limit: 100 };
 
@@ -184,12 +192,7 @@ const tally = { tried: 0, failedClearly: 0, noRequest: 0 };
 
 beforeAll(async () => {
   emulator = await emulatorTenant({ seed: TENANT }, { maxRetries: "0" });
-  config = {
-    "auth0:domain": emulator.domain,
-    "auth0:clientId": emulator.clientId,
-    "auth0:clientSecret": emulator.clientSecret,
-    "pulumi-auth0-permissions:maxRetries": "0",
-  };
+  config = providerConfig(emulator, { maxRetries: "0" });
 });
 afterAll(() => emulator.stop());
 beforeEach(async () => {

@@ -2,10 +2,10 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { EmulatorOptions, FaultSpec, RequestLogEntry, RunningEmulator } from "../../../src/emulator";
 import type { ResourceSpec, RunResult } from "../../e2e/support/stack";
 import { waitFor } from "../support/cli";
-import { FULL, record } from "../support/figures";
+import { FULL, record, recordCounts } from "../support/figures";
 import { Environments, unexplainedChanges } from "../support/scenario";
 import { describeFindings } from "../support/secrets";
-import { WORKLOAD, declaredTenant, faultyAnswers, snapshot, snapshotDiff } from "../support/tenant";
+import { WORKLOAD, declaredTenant, faultyAnswers, snapshot, snapshotDiff } from "../../helpers/tenant";
 
 /**
  * Faults injected through the emulator while the real CLI runs `pulumi up` or `pulumi destroy` on
@@ -69,6 +69,48 @@ const oneWriteThenHold = (method: string, path: string): FaultSpec[] => [
   { match: { path: API }, times: 1000, delay_ms: 2000 },
 ];
 
+/** Every request of `method` on `path` meets `fault`, however often it is retried. */
+const always = (method: string, path: string, fault: Omit<FaultSpec, "match" | "times">): FaultSpec => ({
+  match: { method, path },
+  times: 1000,
+  ...fault,
+});
+
+/** Auth0 busy: a 503 whose message is "busy". */
+const BUSY = { status: 503, body: body(503, "Service Unavailable", "busy") };
+
+/** The first batch of `method` on `path` goes through; every later one meets BUSY. */
+const firstBatchThenBusy = (method: string, path: string): FaultSpec[] => [
+  { match: { method, path }, times: 1, delay_ms: 1 },
+  always(method, path, { response: BUSY }),
+];
+
+/** Every token expires once the first write of `phase` landed: 401s, then fresh tokens, and the run converges. */
+const tokensExpireAfterFirstWrite = (phase: "up" | "destroy", method: string): Omit<Scenario, "name"> => ({
+  phase,
+  faults: () => oneWriteThenHold(method, "^/api/v2/users/auth0%7Cu1/permissions$"),
+  during: async (emulator) => {
+    await firstWrite(emulator);
+    emulator.admin.expireTokens();
+  },
+  outcome: "converge",
+  check: (log) => {
+    expect(log.filter((r) => r.status === 401).length).toBeGreaterThan(0);
+    expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2);
+  },
+});
+
+/** Five 429s that say when the bucket refills only by x-ratelimit-reset (seconds since the epoch). */
+const resetOnly429s = (resetSeconds: number): FaultSpec => ({
+  match: { path: API },
+  times: 5,
+  response: {
+    status: 429,
+    headers: { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(resetSeconds) },
+    body: tooMany,
+  },
+});
+
 const SCENARIOS: Scenario[] = [
   // 429 storms
   {
@@ -84,21 +126,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: "429 storm with x-ratelimit-reset only (5 s ahead when injected)",
     phase: "up",
-    faults: () => [
-      {
-        match: { path: API },
-        times: 5,
-        response: {
-          status: 429,
-          headers: {
-            "x-ratelimit-limit": "10",
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": String(nowSeconds() + 5),
-          },
-          body: tooMany,
-        },
-      },
-    ],
+    faults: () => [resetOnly429s(nowSeconds() + 5)],
     outcome: "converge",
     check: waitsAtLeast(1000),
   },
@@ -106,21 +134,7 @@ const SCENARIOS: Scenario[] = [
     name: "429 storm with x-ratelimit-reset equal to now",
     quick: true,
     phase: "up",
-    faults: () => [
-      {
-        match: { path: API },
-        times: 5,
-        response: {
-          status: 429,
-          headers: {
-            "x-ratelimit-limit": "10",
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": String(nowSeconds()),
-          },
-          body: tooMany,
-        },
-      },
-    ],
+    faults: () => [resetOnly429s(nowSeconds())],
     outcome: "converge",
     // The 1 s floor: a client trusting reset - now would come back at once.
     check: waitsAtLeast(1000),
@@ -163,9 +177,7 @@ const SCENARIOS: Scenario[] = [
     name: "503 burst during destroy",
     quick: true,
     phase: "destroy",
-    faults: () => [
-      { match: { path: API }, times: 4, response: { status: 503, body: body(503, "Service Unavailable", "busy") } },
-    ],
+    faults: () => [{ match: { path: API }, times: 4, response: BUSY }],
     outcome: "converge",
   },
   // connections
@@ -222,7 +234,7 @@ const SCENARIOS: Scenario[] = [
       {
         match: { path: "^/oauth/token$" },
         times: 2,
-        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
+        response: BUSY,
       },
       { match: { path: "^/oauth/token$" }, times: 1, reset_connection: true },
     ],
@@ -258,34 +270,11 @@ const SCENARIOS: Scenario[] = [
       /Could not get an access token for client '[^']+' from tenant '[^']+': the token endpoint answered 503( \([^)]*\))? after 3 attempts/,
   },
   {
+    ...tokensExpireAfterFirstWrite("up", "POST"),
     name: "every token expires once the first write has landed",
     quick: true,
-    phase: "up",
-    faults: () => oneWriteThenHold("POST", "^/api/v2/users/auth0%7Cu1/permissions$"),
-    during: async (emulator) => {
-      await firstWrite(emulator);
-      emulator.admin.expireTokens();
-    },
-    outcome: "converge",
-    check: (log) => {
-      expect(log.filter((r) => r.status === 401).length).toBeGreaterThan(0);
-      expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2);
-    },
   },
-  {
-    name: "every token expires in the middle of a destroy",
-    phase: "destroy",
-    faults: () => oneWriteThenHold("DELETE", "^/api/v2/users/auth0%7Cu1/permissions$"),
-    during: async (emulator) => {
-      await firstWrite(emulator);
-      emulator.admin.expireTokens();
-    },
-    outcome: "converge",
-    check: (log) => {
-      expect(log.filter((r) => r.status === 401).length).toBeGreaterThan(0);
-      expect(log.filter((r) => r.path === "/oauth/token" && r.status === 200).length).toBeGreaterThanOrEqual(2);
-    },
-  },
+  { ...tokensExpireAfterFirstWrite("destroy", "DELETE"), name: "every token expires in the middle of a destroy" },
   {
     // Each answer takes 1.5 s, so a role's DELETE, sent 1.5 s after its GET with the same cached
     // token, reaches the tenant after the token's 3 s: a natural expiry, then a 401 and a refresh.
@@ -303,13 +292,7 @@ const SCENARIOS: Scenario[] = [
     quick: true,
     phase: "up",
     tuning: { maxRetries: "2" },
-    faults: () => [
-      {
-        match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" },
-        times: 1000,
-        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
-      },
-    ],
+    faults: () => [always("POST", "^/api/v2/users/auth0%7Cu2/permissions$", { response: BUSY })],
     outcome: "fail",
     error:
       /Could not grant permissions to user 'auth0\|u2' \(3 permissions, first audit:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy" to POST \/api\/v2\/users\/auth0%7Cu2\/permissions after 3 attempts\./,
@@ -319,11 +302,9 @@ const SCENARIOS: Scenario[] = [
     phase: "up",
     tuning: { maxRetries: "1" },
     faults: () => [
-      {
-        match: { method: "DELETE", path: "^/api/v2/roles/rol_ops/permissions$" },
-        times: 1000,
+      always("DELETE", "^/api/v2/roles/rol_ops/permissions$", {
         response: { status: 429, headers: { "retry-after": "1" }, body: tooMany },
-      },
+      }),
     ],
     outcome: "fail",
     error:
@@ -333,13 +314,7 @@ const SCENARIOS: Scenario[] = [
     name: "retries exhausted: connection resets on reading a role",
     phase: "up",
     tuning: { maxRetries: "2" },
-    faults: () => [
-      {
-        match: { method: "GET", path: "^/api/v2/roles/rol_support/permissions$" },
-        times: 1000,
-        reset_connection: true,
-      },
-    ],
+    faults: () => [always("GET", "^/api/v2/roles/rol_support/permissions$", { reset_connection: true })],
     outcome: "fail",
     error:
       /Could not list the permissions of role 'rol_support': GET \/api\/v2\/roles\/rol_support\/permissions\?[^ ]* failed with ECONNRESET after 3 attempts/,
@@ -348,9 +323,7 @@ const SCENARIOS: Scenario[] = [
     name: "retries exhausted: a grant that hangs every time",
     phase: "up",
     tuning: { maxRetries: "1", requestTimeoutMs: "1000" },
-    faults: () => [
-      { match: { method: "POST", path: "^/api/v2/users/auth0%7Cu1/permissions$" }, times: 1000, hang: true },
-    ],
+    faults: () => [always("POST", "^/api/v2/users/auth0%7Cu1/permissions$", { hang: true })],
     outcome: "fail",
     error:
       /Could not grant permissions to user 'auth0\|u1' \(2 permissions, first export:reports on https:\/\/api\.example\.com\): POST \/api\/v2\/users\/auth0%7Cu1\/permissions failed with (ETIMEDOUT|ECONNABORTED) after 2 attempts/,
@@ -361,14 +334,7 @@ const SCENARIOS: Scenario[] = [
     quick: true,
     phase: "up",
     tuning: { batchSize: "1", maxRetries: "1" },
-    faults: () => [
-      { match: { method: "DELETE", path: "^/api/v2/roles/rol_support/permissions$" }, times: 1, delay_ms: 1 },
-      {
-        match: { method: "DELETE", path: "^/api/v2/roles/rol_support/permissions$" },
-        times: 1000,
-        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
-      },
-    ],
+    faults: () => firstBatchThenBusy("DELETE", "^/api/v2/roles/rol_support/permissions$"),
     outcome: "fail",
     error:
       /Could not remove permissions from role 'rol_support' \(delete:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy"/,
@@ -377,14 +343,7 @@ const SCENARIOS: Scenario[] = [
     name: "a grant fails after its first batch, then the resource is dropped: nothing it granted stays",
     phase: "up",
     tuning: { batchSize: "1", maxRetries: "1" },
-    faults: () => [
-      { match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" }, times: 1, delay_ms: 1 },
-      {
-        match: { method: "POST", path: "^/api/v2/users/auth0%7Cu2/permissions$" },
-        times: 1000,
-        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
-      },
-    ],
+    faults: () => firstBatchThenBusy("POST", "^/api/v2/users/auth0%7Cu2/permissions$"),
     outcome: "fail",
     error:
       /Could not grant permissions to user 'auth0\|u2' \(read:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy"/,
@@ -394,13 +353,7 @@ const SCENARIOS: Scenario[] = [
     name: "retries exhausted during destroy: 503 on restoring a role",
     phase: "destroy",
     tuning: { maxRetries: "2" },
-    faults: () => [
-      {
-        match: { method: "POST", path: "^/api/v2/roles/rol_support/permissions$" },
-        times: 1000,
-        response: { status: 503, body: body(503, "Service Unavailable", "busy") },
-      },
-    ],
+    faults: () => [always("POST", "^/api/v2/roles/rol_support/permissions$", { response: BUSY })],
     outcome: "fail",
     error:
       /Could not add permissions to role 'rol_support' \(2 permissions, first admin:reports on https:\/\/api\.example\.com\): Auth0 answered 503: "busy" to POST \/api\/v2\/roles\/rol_support\/permissions after 3 attempts\./,
@@ -519,15 +472,13 @@ describe("faults during real pulumi up and destroy", () => {
 
   it("no secret in any state file, export, output, error or request log", async () => {
     await envs.finish();
-    record("Faults", "fault scenarios run (one kind of fault injected into one run)", totals.scenarios);
-    record("Faults", "scenarios that converged in the same run", totals.convergedInRun);
-    record(
-      "Faults",
-      "scenarios that failed with a clear error, then converged on the next run",
-      totals.failedThenConverged,
-    );
-    record("Faults", "faulty answers served in all scenarios", totals.served);
-    record("Faults", "faulty answers survived within runs that converged", totals.servedInConverged);
+    recordCounts("Faults", {
+      "fault scenarios run (one kind of fault injected into one run)": totals.scenarios,
+      "scenarios that converged in the same run": totals.convergedInRun,
+      "scenarios that failed with a clear error, then converged on the next run": totals.failedThenConverged,
+      "faulty answers served in all scenarios": totals.served,
+      "faulty answers survived within runs that converged": totals.servedInConverged,
+    });
     const findings = envs.scan.finish();
     expect(findings, describeFindings(findings)).toEqual([]);
   });

@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
-import type { E2eStack, ResourceSpec, RunResult } from "../../e2e/support/stack";
-import {
-  configuredStack,
-  descendants,
-  isAlive,
-  sleep,
-  stackLocks,
-  startPulumi,
-  stateFile,
-  waitFor,
-  type Started,
-} from "../support/cli";
+import type { E2eStack, ResourceSpec, RunResult, StartedCommand } from "../../e2e/support/stack";
+import type { ProcessInfo } from "../../helpers/process-tree.mjs";
+import { configuredStack } from "../../e2e/support/emulator-stack";
+import { descendants, isAlive, sleep, stackLocks, stateFile, waitFor } from "../support/cli";
 import {
   checkpointPath,
   deleteEmptySidecars,
@@ -21,7 +13,15 @@ import {
 } from "../support/file-backend";
 import { FULL, record } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
-import { SEED, WORKLOAD, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../support/tenant";
+import {
+  SCENARIO_SEED,
+  WORKLOAD,
+  declaredTenant,
+  perm,
+  snapshot,
+  snapshotDiff,
+  type Snapshot,
+} from "../../helpers/tenant";
 
 /**
  * `pulumi up` and `pulumi destroy` killed at a random point, then the README's recovery, then
@@ -124,7 +124,7 @@ const totals = {
 };
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
+  emulator = await startEmulator({ seed: SCENARIO_SEED });
   registerSecret(emulator.clientSecret);
   stack = await configuredStack(emulator);
   stacks.push(stack);
@@ -195,10 +195,10 @@ async function kill(pid: number, kind: Kill, done: Promise<RunResult>): Promise<
  * `pulumi <args>` under strace, which sends SIGKILL to the CLI when one of its threads makes its
  * k-th write to the checkpoint's sidecar (after fileblob truncated it, before the write).
  */
-function startKilledAtSidecarWrite(args: string[], k: number): Started {
+function startKilledAtSidecarWrite(args: string[], k: number): StartedCommand {
   const sidecar = `${checkpointPath("e2e-program", stack.name)}.attrs`;
   const strace = ["strace", "-f", "-qq", "-o", "/dev/null", "-P", sidecar, "-e", "trace=write"];
-  return startPulumi(stack, args, {}, [...strace, "-e", `inject=write:signal=KILL:when=${k}`]);
+  return stack.start(args, {}, args, [...strace, "-e", `inject=write:signal=KILL:when=${k}`]);
 }
 
 /**
@@ -206,15 +206,15 @@ function startKilledAtSidecarWrite(args: string[], k: number): Started {
  * orphaned plugins as for "SIGKILL to the CLI alone". Returns whether the CLI was killed.
  */
 async function awaitInjectedKill(
-  started: Started,
+  started: StartedCommand,
   finished: () => boolean,
 ): Promise<{ killed: boolean; orphans: number }> {
-  const seen = new Map<number, { pid: number; cmdline: string }>();
+  const seen = new Map<number, ProcessInfo>();
   let cli: number | undefined;
   await waitFor(
     () => {
       for (const proc of descendants(started.pid)) seen.set(proc.pid, proc);
-      cli ??= [...seen.values()].find((proc) => /^pulumi /.test(proc.cmdline))?.pid;
+      cli ??= [...seen.values()].find((proc) => proc.argv[0] === "pulumi")?.pid;
       return finished() || (cli !== undefined && !isAlive(cli));
     },
     180_000,
@@ -292,9 +292,7 @@ describe("interrupted runs recover with the README's procedure", () => {
       const args = run.phase === "destroy" ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes", "--skip-preview"];
       const atSave = run.target === "a checkpoint save";
       // The k-th sidecar write of one of the CLI's threads: 1 to 3.
-      const started = atSave
-        ? startKilledAtSidecarWrite(args, 1 + Math.floor(run.fraction * 3))
-        : startPulumi(stack, args);
+      const started = atSave ? startKilledAtSidecarWrite(args, 1 + Math.floor(run.fraction * 3)) : stack.start(args);
       let finished = false;
       void started.result.then(() => (finished = true));
       const roleDeletes = () =>

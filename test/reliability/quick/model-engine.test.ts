@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
-import { configuredStack } from "../support/cli";
+import { configuredStack } from "../../e2e/support/emulator-stack";
 import { FULL, record } from "../support/figures";
 import {
   Model,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../src/emulator";
 import { emulatorTenant } from "../../provider/emulator-tenant";
 import { SimulatedEngine, type Declared } from "../support/engine-sim";
-import { FULL, record } from "../support/figures";
+import { FULL, record, recordCounts } from "../support/figures";
 import {
   Model,
   applyOob,
@@ -101,15 +101,14 @@ describe("model-based, provider level", () => {
       numRuns: CASES,
       seed: SEED,
     });
-    record("Model-based", "provider level: cases run", totals.cases);
-    record("Model-based", "provider level: actions (program changes, out-of-band edits, ups)", totals.actions);
-    record("Model-based", "provider level: ups checked against the model (destroys included)", totals.ups);
-    record(
-      "Model-based",
-      "provider level: of which with refresh (declared grants present and removals absent checked)",
-      totals.refreshedUps,
-    );
-    record("Model-based", "provider level: out-of-band edits", totals.oob);
+    recordCounts("Model-based", {
+      "provider level: cases run": totals.cases,
+      "provider level: actions (program changes, out-of-band edits, ups)": totals.actions,
+      "provider level: ups checked against the model (destroys included)": totals.ups,
+      "provider level: of which with refresh (declared grants present and removals absent checked)":
+        totals.refreshedUps,
+      "provider level: out-of-band edits": totals.oob,
+    });
     for (const [name, count] of Object.entries(stepTotals))
       record("Model-based", `provider level: engine steps '${name}'`, count);
     record("Model-based", "provider level: fast-check seed", SEED, "last");

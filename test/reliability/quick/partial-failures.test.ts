@@ -4,7 +4,7 @@ import type { ResourceSpec } from "../../e2e/support/stack";
 import { emulatorTenant } from "../../provider/emulator-tenant";
 import { SimulatedEngine, type Declared } from "../support/engine-sim";
 import { record } from "../support/figures";
-import { SEED, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../support/tenant";
+import { SCENARIO_SEED, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../../helpers/tenant";
 
 /**
  * A create or update that fails after part of its work reached the tenant. What was done must be
@@ -16,7 +16,7 @@ import { SEED, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } fro
 let emulator: RunningEmulator;
 let seed: Snapshot;
 beforeAll(async () => {
-  emulator = await emulatorTenant({ seed: SEED }, { batchSize: "1", maxRetries: "0" });
+  emulator = await emulatorTenant({ seed: SCENARIO_SEED }, { batchSize: "1", maxRetries: "0" });
   seed = snapshot(emulator);
 });
 beforeEach(() => emulator.admin.reset());

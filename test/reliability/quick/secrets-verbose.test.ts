@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import { E2eStack } from "../../e2e/support/stack";
-import { PROGRAM, configuredStack, setConfig, tuningConfig, waitFor } from "../support/cli";
+import { PROGRAM, credentialsEnv, configuredStack } from "../../e2e/support/emulator-stack";
+import { tuningConfig } from "../../helpers/config";
+import { waitFor } from "../support/cli";
 import { record } from "../support/figures";
 import { SecretScan, describeFindings, findSecrets, registerSecret, tokensIssued } from "../support/secrets";
-import { SEED, WORKLOAD } from "../support/tenant";
+import { SCENARIO_SEED, WORKLOAD } from "../../helpers/tenant";
 
 /**
  * The secret scan at its most demanding: Pulumi's own verbose logs (`-v=9`, `--logflow` so the
@@ -31,7 +33,7 @@ const counted = <T>(run: Promise<T>): Promise<T> => {
   return run;
 };
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: SEED });
+  emulator = await startEmulator({ seed: SCENARIO_SEED });
   registerSecret(emulator.clientSecret);
 });
 afterAll(async () => {
@@ -112,13 +114,9 @@ describe("no credential in Pulumi's verbose logs", () => {
   it("credentials from the environment: up and destroy at -v=9 with --logflow", async () => {
     const stack = await E2eStack.create(PROGRAM, {
       caCertPath: emulator.caCertPath!,
-      env: {
-        AUTH0_DOMAIN: emulator.domain,
-        AUTH0_CLIENT_ID: emulator.clientId,
-        AUTH0_CLIENT_SECRET: emulator.clientSecret,
-      },
+      env: credentialsEnv(emulator),
     });
-    await setConfig(stack, tuningConfig({ debug: "true" }));
+    await stack.setConfigs(tuningConfig({ debug: "true" }));
     await stack.setResources(WORKLOAD);
     const [up] = await Promise.all([
       counted(stack.run(["up", "--yes", "--skip-preview", ...VERBOSE])),

@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { RunningEmulator, SeedDocument } from "../../../src/emulator";
 import type { ResourceSpec } from "../../e2e/support/stack";
+import { API, perm as p, wire as w } from "../../helpers/tenant";
 
 /**
  * The concurrency and scale tenants, shared by the provider-level and the real-CLI tests.
@@ -9,14 +10,12 @@ import type { ResourceSpec } from "../../e2e/support/stack";
  * on one role (2 permissions each, every tenth also naming one the role does not have).
  * Scale: one user granted exactly Auth0's cap of 1000 direct permissions.
  */
-export const API = "https://api.example.com";
+export { API };
 const pad = (n: number) => String(n).padStart(4, "0");
 export const grantScope = (i: number) => `g:${pad(i)}`;
 export const roleScope = (i: number) => `r:${pad(i)}`;
 export const otherScope = (i: number) => `o:${pad(i)}`;
 export const bigScope = (i: number) => `b:${pad(i)}`;
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
 
 export const CROWD_USER = "auth0|crowd";
 export const CROWD_ROLE = "rol_crowd";

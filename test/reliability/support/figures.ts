@@ -39,6 +39,11 @@ export function record(
   appendFileSync(figuresFile(), `${JSON.stringify(figure)}\n`);
 }
 
+/** Several counts of one section, each added up over the records of its key. */
+export function recordCounts(section: string, counts: Record<string, number>): void {
+  for (const [key, value] of Object.entries(counts)) record(section, key, value);
+}
+
 /** Adds records up: sums, maxima and latest values per (section, key), in first-seen order. */
 export function combineFigures(figures: readonly Figure[]): Figure[] {
   const merged = new Map<string, Figure>();

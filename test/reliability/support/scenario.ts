@@ -1,9 +1,10 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../src/emulator";
 import type { E2eStack } from "../../e2e/support/stack";
-import { configuredStack, setConfig, tuningConfig } from "./cli";
+import { configuredStack } from "../../e2e/support/emulator-stack";
+import { tuningConfig, tuningKey } from "../../helpers/config";
 import { startLossyProxy, type LossyProxy } from "./lossy-proxy";
 import { SecretScan, registerSecret } from "./secrets";
-import { SEED, type Snapshot } from "./tenant";
+import { SCENARIO_SEED, type Snapshot } from "../../helpers/tenant";
 import type { ResourceSpec } from "../../e2e/support/stack";
 
 /**
@@ -26,7 +27,7 @@ export class Environments {
   async get(key: string, options: EmulatorOptions = {}, lossy = false): Promise<Environment> {
     let env = this.envs.get(key);
     if (!env) {
-      const emulator = await startEmulator({ seed: SEED, ...options });
+      const emulator = await startEmulator({ seed: SCENARIO_SEED, ...options });
       registerSecret(emulator.clientSecret);
       const losing = { remaining: 0, writesSeen: 0 };
       const writes = (): number =>
@@ -44,7 +45,7 @@ export class Environments {
         : undefined;
       const stack = await configuredStack(emulator, proxy ? { domain: proxy.domain } : {});
       // Through the proxy the domain differs; the token's audience stays the emulator's own.
-      if (proxy) await setConfig(stack, { "auth0:audience": `https://${emulator.domain}/api/v2/` });
+      if (proxy) await stack.setConfigs({ "auth0:audience": `https://${emulator.domain}/api/v2/` });
       const loseWriteAnswers = (count: number): void => {
         losing.remaining = count;
         losing.writesSeen = writes();
@@ -59,10 +60,10 @@ export class Environments {
   async tune(key: string, tuning: Record<string, string>): Promise<void> {
     const env = this.envs.get(key)!;
     for (const old of env.tuning) {
-      if (!(old in tuning)) await env.stack.mustRun(["config", "rm", `pulumi-auth0-permissions:${old}`]);
+      if (!(old in tuning)) await env.stack.mustRun(["config", "rm", tuningKey(old)]);
     }
     env.tuning = new Set(Object.keys(tuning));
-    await setConfig(env.stack, tuningConfig(tuning));
+    await env.stack.setConfigs(tuningConfig(tuning));
   }
 
   /** Keeps the emulator's request log for the scan, then clears it. */

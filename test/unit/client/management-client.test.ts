@@ -6,16 +6,15 @@ import type { Settings } from "../../../src/config/settings";
 import { Auth0ApiError, Auth0NetworkError, Auth0TokenError } from "../../../src/errors";
 import { ManagementClient } from "../../../src/client/management-client";
 import { createHttpTransport, type HttpResponse, type Transport } from "../../../src/client/transport";
-import { FakeClock } from "../../helpers/fake-clock";
-import { ManualClock } from "../../helpers/manual-clock";
+import { TestClock } from "../../helpers/clock.mjs";
 import { startFlakyServer } from "../../helpers/flaky-server";
-import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint } from "../../helpers/tenant";
+import { ACCESS_TOKEN, BASE, CLIENT_SECRET, settings, testClient, tokenEndpoint } from "../../helpers/nock";
 
 function flakyClient(url: string, maxRetries = 6) {
   const base = settings({ maxRetries });
   const client = new ManagementClient(base, {
     transport: createHttpTransport(url, 5_000),
-    clock: new FakeClock(),
+    clock: TestClock.instant(),
     random: () => 0.5,
     log: () => {},
   });
@@ -57,7 +56,7 @@ describe("the management client", () => {
       if (calls === 1) throw new RangeError("the request could not be built");
       return { status: 200, headers: {}, data: [] } as HttpResponse;
     };
-    const { client } = clientOn(transport, { maxConcurrentRequests: 1 }, new FakeClock());
+    const { client } = clientOn(transport, { maxConcurrentRequests: 1 }, TestClock.instant());
     await expect(client.request({ method: "GET", path, context })).rejects.toThrow("could not be built");
     await expect(client.request({ method: "GET", path, context })).resolves.toMatchObject({ status: 200 });
     expect(calls).toBe(2);
@@ -244,7 +243,7 @@ describe("the management client", () => {
 
   it("counts the pacer's waits in the retry budget: a reset beyond it fails at once, before sending", async () => {
     let sent = 0;
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const transport: Transport = async () => {
       sent++;
       const reset = String(Math.floor(clock.now() / 1000) + 20);
@@ -268,7 +267,7 @@ describe("the management client", () => {
     const { client, clock } = clientOn(
       () => new Promise<HttpResponse>(() => {}),
       { retryBudgetMs: 5_000, requestTimeoutMs: 30_000 },
-      new ManualClock(),
+      new TestClock(),
     );
     const start = clock.now();
     const failed = expect(get(client)).rejects.toThrow(

@@ -2,7 +2,7 @@ import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkPage, encodePathSegment, holderPath, permissionsPath } from "../../../src/client/permissions-api";
 import { Auth0PermissionsError, UnrecognizedAnswerError } from "../../../src/errors";
-import { BASE, testClient, tokenEndpoint, wire } from "../../helpers/tenant";
+import { BASE, testClient, tokenEndpoint, listedPermission } from "../../helpers/nock";
 
 const RS = "https://api.example.com";
 const userPath = "/api/v2/users/auth0%7Cabc/permissions";
@@ -87,7 +87,7 @@ describe("the permissions API", () => {
   it("reads every page of 250 permissions with per_page=100 and include_totals", async () => {
     const { api } = testClient();
     tokenEndpoint();
-    const all = Array.from({ length: 250 }, (_, i) => wire(RS, `perm:${String(i).padStart(3, "0")}`));
+    const all = Array.from({ length: 250 }, (_, i) => listedPermission(RS, `perm:${String(i).padStart(3, "0")}`));
     const scope = nock(BASE);
     for (const page of [0, 1, 2]) {
       scope
@@ -113,11 +113,11 @@ describe("the permissions API", () => {
       .query({ per_page: "100", page: "0", include_totals: "true" })
       .reply(
         200,
-        Array.from({ length: 100 }, (_, i) => wire(RS, `p${i}`)),
+        Array.from({ length: 100 }, (_, i) => listedPermission(RS, `p${i}`)),
       )
       .get(userPath)
       .query({ per_page: "100", page: "1", include_totals: "true" })
-      .reply(200, [wire(RS, "last")]);
+      .reply(200, [listedPermission(RS, "last")]);
     expect(await api.list(user)).toHaveLength(101);
   });
 
@@ -125,7 +125,7 @@ describe("the permissions API", () => {
     const { api } = testClient();
     tokenEndpoint();
     const both = {
-      ...wire(RS, "both"),
+      ...listedPermission(RS, "both"),
       sources: [
         { source_type: "ROLE", source_id: "rol_1", source_name: "R" },
         { source_type: "DIRECT", source_id: "", source_name: "" },
@@ -135,7 +135,7 @@ describe("the permissions API", () => {
       .get(userPath)
       .query(true)
       .reply(200, {
-        permissions: [wire(RS, "direct"), wire(RS, "inherited", "ROLE"), both],
+        permissions: [listedPermission(RS, "direct"), listedPermission(RS, "inherited", "ROLE"), both],
         start: 0,
         limit: 100,
         total: 3,
@@ -150,7 +150,7 @@ describe("the permissions API", () => {
       .get(userPath)
       .query(true)
       .reply(200, {
-        permissions: [{ resource_server_identifier: RS, permission_name: "unsourced" }, wire(RS, "direct")],
+        permissions: [{ resource_server_identifier: RS, permission_name: "unsourced" }, listedPermission(RS, "direct")],
         start: 0,
         limit: 100,
         total: 2,
@@ -193,7 +193,7 @@ describe("the permissions API", () => {
       .reply(409, { statusCode: 409, error: "Conflict", message: "Permission already assigned" })
       .get(userPath)
       .query(true)
-      .reply(200, { permissions: [wire(RS, "a")], start: 0, limit: 100, total: 1 })
+      .reply(200, { permissions: [listedPermission(RS, "a")], start: 0, limit: 100, total: 1 })
       .post(userPath, (b) => {
         bodies.push(b);
         return true;
@@ -231,7 +231,7 @@ describe("path encoding", () => {
 describe("pagination must advance: a list whose pages do not add up fails the read", () => {
   const listPath = "/api/v2/roles/rol_1/permissions";
   const entries = (from: number, count: number) =>
-    Array.from({ length: count }, (_, i) => wire(RS, `p:${String(from + i).padStart(4, "0")}`));
+    Array.from({ length: count }, (_, i) => listedPermission(RS, `p:${String(from + i).padStart(4, "0")}`));
   const serve = (pages: unknown[]) => {
     const scope = nock(BASE);
     pages.forEach((body, page) =>

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeProxy, proxyFor, proxySecrets } from "../../../src/client/proxy";
+import { useUnsetEnv } from "../../helpers/env";
 
 const VARS = [
   "HTTPS_PROXY",
@@ -11,17 +12,7 @@ const VARS = [
   "ALL_PROXY",
   "all_proxy",
 ];
-let saved: Record<string, string | undefined> = {};
-beforeEach(() => {
-  saved = Object.fromEntries(VARS.map((name) => [name, process.env[name]]));
-  for (const name of VARS) delete process.env[name];
-});
-afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+useUnsetEnv(VARS);
 
 const proxied = (url: string): string | undefined => proxyFor(new URL(url))?.href;
 

@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/client/clock";
 import { RequestPacer, StartDeadlineError, type Permit } from "../../../src/client/request-pacer";
 import { TokenBucket } from "../../../src/emulator/rate-limiter";
-import { FakeClock } from "../../helpers/fake-clock";
-import { ManualClock } from "../../helpers/manual-clock";
+import { TestClock } from "../../helpers/clock.mjs";
 
 const flush = () => new Promise((r) => setImmediate(r));
 
@@ -16,34 +15,37 @@ const answer = (status: number, headers: Record<string, string> = {}) => ({
   status,
   headers,
 });
+/** An answer reporting an empty bucket of 2 that refills `resetInSeconds` from now. */
+const emptyBucket = (clock: Clock, resetInSeconds: number) =>
+  answer(200, {
+    "x-ratelimit-limit": "2",
+    "x-ratelimit-remaining": "0",
+    "x-ratelimit-reset": String(clock.now() / 1000 + resetInSeconds),
+  });
 /** Waits for leave to send, with no deadline to speak of. */
 const permit = (pacer: RequestPacer): Promise<Permit> => pacer.permit(FAR);
 
-/** Virtual time for many concurrent callers: whenever every promise has settled, jump to the next timer. */
-class VirtualClock implements Clock {
-  current: number;
-  private timers: { at: number; seq: number; resolve: () => void }[] = [];
-  private seq = 0;
-  constructor(start: number) {
-    this.current = start;
-  }
-  now(): number {
-    return this.current;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push({ at: this.current + Math.max(0, ms), seq: this.seq++, resolve }));
-  }
-  async runUntil(done: () => boolean): Promise<void> {
-    for (;;) {
-      await flush();
-      if (done()) return;
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.timers.shift();
-      if (next === undefined) throw new Error("deadlock: nothing to wait for");
-      this.current = Math.max(this.current, next.at);
-      next.resolve();
-    }
-  }
+/** A pacer on `clock` in front of the emulator's token bucket: the pair the drives below send through. */
+interface OnBucket {
+  readonly clock: TestClock;
+  readonly pacer: RequestPacer;
+  readonly bucket: TokenBucket;
+}
+type Driven = { seconds: number; rejected: number };
+
+/**
+ * A bucket of `burst` and `perSecond`, reset headers rounded as `rounding`, with a clock that starts
+ * 137 ms past a whole second (so resets never fall on one): instant sleeps for one caller at a time,
+ * held sleeps (virtual time) for many.
+ */
+function onBucket(
+  limit: { burst: number; perSecond: number },
+  rounding: "next-token" | "current-second",
+  sleeps: "instant" | "virtual" = "instant",
+): OnBucket {
+  const start = Date.UTC(2026, 10, 23, 12, 0, 0, 137);
+  const clock = sleeps === "instant" ? TestClock.instant(start) : new TestClock(start);
+  return { clock, pacer: pacerOn(clock), bucket: new TokenBucket(limit, () => clock.now(), rounding) };
 }
 
 /**
@@ -51,12 +53,7 @@ class VirtualClock implements Clock {
  * as the client sends it: leave from the pacer, 10 ms each way, the outcome reported, and after a
  * 429 the same again (the pacer holds it for the 429's wait).
  */
-async function driveConcurrently(
-  pacer: RequestPacer,
-  clock: VirtualClock,
-  bucket: TokenBucket,
-  count: number,
-): Promise<{ seconds: number; rejected: number }> {
+async function driveConcurrently({ pacer, clock, bucket }: OnBucket, count: number): Promise<Driven> {
   const start = clock.now();
   let rejected = 0;
   let done = 0;
@@ -88,12 +85,7 @@ function headers(d: { limit: number; remaining: number; reset: number }): Record
  * Sends `count` requests one after another through the pacer to the emulator's token bucket, as the
  * client does (report the answer; on a 429, send again). Returns the time taken and the 429s.
  */
-async function drive(
-  pacer: RequestPacer,
-  clock: FakeClock,
-  bucket: TokenBucket,
-  count: number,
-): Promise<{ seconds: number; rejected: number }> {
+async function drive({ pacer, clock, bucket }: OnBucket, count: number): Promise<Driven> {
   const start = clock.now();
   let rejected = 0;
   for (let served = 0; served < count;) {
@@ -109,6 +101,22 @@ async function drive(
   return { seconds: (clock.now() - start) / 1000, rejected };
 }
 
+/** The most of `count` requests queued at once that the pacer lets run together, each answered 200. */
+async function peakConcurrency(pacer: RequestPacer, count: number): Promise<number> {
+  let running = 0;
+  let peak = 0;
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const leave = await permit(pacer);
+      peak = Math.max(peak, ++running);
+      await flush();
+      running--;
+      leave.report(answer(200));
+    }),
+  );
+  return peak;
+}
+
 /** Whether a promise has settled by now. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
@@ -122,7 +130,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 describe("the request pacer", () => {
   it("starts with one request until the first answer arrives, to learn the bucket", async () => {
-    const pacer = pacerOn(new FakeClock());
+    const pacer = pacerOn(TestClock.instant());
     const first = await permit(pacer);
     const second = permit(pacer);
     expect(await settled(second)).toBe(false);
@@ -131,24 +139,13 @@ describe("the request pacer", () => {
   });
 
   it("never lets more than maxConcurrentRequests run at once", async () => {
-    const pacer = pacerOn(new FakeClock(), { maxConcurrentRequests: 2 });
+    const pacer = pacerOn(TestClock.instant(), { maxConcurrentRequests: 2 });
     (await permit(pacer)).report(answer(200));
-    let running = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        const leave = await permit(pacer);
-        peak = Math.max(peak, ++running);
-        await flush();
-        running--;
-        leave.report(answer(200));
-      }),
-    );
-    expect(peak).toBe(2);
+    expect(await peakConcurrency(pacer, 10)).toBe(2);
   });
 
   it("frees a slot once however often the outcome is reported", async () => {
-    const pacer = pacerOn(new FakeClock(), { maxConcurrentRequests: 2 });
+    const pacer = pacerOn(TestClock.instant(), { maxConcurrentRequests: 2 });
     (await permit(pacer)).report(answer(200));
     const first = await permit(pacer);
     first.report(answer(200));
@@ -160,7 +157,7 @@ describe("the request pacer", () => {
   });
 
   it("spaces request starts at a fixed requestsPerSecond", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock, { requestsPerSecond: 4 });
     const starts: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -172,31 +169,19 @@ describe("the request pacer", () => {
   });
 
   it("waits for x-ratelimit-reset when Auth0 reports an empty bucket", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
-    (await permit(pacer)).report(
-      answer(200, {
-        "x-ratelimit-limit": "2",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": String(clock.now() / 1000 + 3),
-      }),
-    );
+    (await permit(pacer)).report(emptyBucket(clock, 3));
     const start = clock.now();
     await permit(pacer);
     expect(clock.now() - start).toBe(3_000);
   });
 
   it("waits for a reset far ahead no longer than maxWaitMs, then lets one request find out", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     // A clock skewed by an hour, or a daily quota: Auth0's reset is an hour away.
-    (await permit(pacer)).report(
-      answer(200, {
-        "x-ratelimit-limit": "2",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": String(clock.now() / 1000 + 3_600),
-      }),
-    );
+    (await permit(pacer)).report(emptyBucket(clock, 3_600));
     const start = clock.now();
     await permit(pacer);
     expect(clock.now() - start).toBe(30_000);
@@ -206,7 +191,7 @@ describe("the request pacer", () => {
   });
 
   it("waits a short pause when the reported reset is the current second", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     (await permit(pacer)).report(
       answer(200, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000) }),
@@ -217,7 +202,7 @@ describe("the request pacer", () => {
   });
 
   it("holds every caller after a 429, the one that met it included, for the one wait it asks for", async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
+    const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0));
     const pacer = pacerOn(clock);
     const start = clock.now();
     (await permit(pacer)).report(answer(429, { "retry-after": "2" }));
@@ -237,24 +222,13 @@ describe("the request pacer", () => {
   });
 
   it("keeps concurrency within the bucket size Auth0 reports", async () => {
-    const pacer = pacerOn(new FakeClock());
+    const pacer = pacerOn(TestClock.instant());
     (await permit(pacer)).report(answer(200, { "x-ratelimit-limit": "1", "x-ratelimit-remaining": "50" }));
-    let running = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const leave = await permit(pacer);
-        peak = Math.max(peak, ++running);
-        await flush();
-        running--;
-        leave.report(answer(200));
-      }),
-    );
-    expect(peak).toBe(1);
+    expect(await peakConcurrency(pacer, 4)).toBe(1);
   });
 
   it("turns a request away at once when the rate limit would hold it beyond its deadline", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const pacer = pacerOn(clock);
     (await permit(pacer)).report(
       answer(200, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 20) }),
@@ -270,7 +244,7 @@ describe("the request pacer", () => {
   });
 
   it("keeps a request whose deadline comes first while an answer pending may still bring its start forward", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock);
     const bucket = (remaining: number) => ({
       "x-ratelimit-limit": "10",
@@ -292,7 +266,7 @@ describe("the request pacer", () => {
   });
 
   it("turns a request away at its deadline when the pending answer did not help", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock);
     const empty = { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0" };
     (await permit(pacer)).report(answer(200, { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "2" }));
@@ -308,7 +282,7 @@ describe("the request pacer", () => {
   });
 
   it("turns away a queued request whose deadline passed behind a busy slot when the slot frees", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock, { maxConcurrentRequests: 1 });
     (await permit(pacer)).report(answer(200));
     const busy = await permit(pacer);
@@ -320,18 +294,14 @@ describe("the request pacer", () => {
   });
 
   it("learns the refill rate from the headers, as a lower bound", async () => {
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    await drive(pacer, clock, new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token"), 20);
-    expect(pacer.learnedRequestsPerSecond()).toBeGreaterThan(1.5);
-    expect(pacer.learnedRequestsPerSecond()).toBeLessThanOrEqual(2);
+    const run = onBucket({ burst: 2, perSecond: 2 }, "next-token");
+    await drive(run, 20);
+    expect(run.pacer.learnedRequestsPerSecond()).toBeGreaterThan(1.5);
+    expect(run.pacer.learnedRequestsPerSecond()).toBeLessThanOrEqual(2);
   });
 
   it("keeps to a 2/s bucket at its rate, without a 429, when resets name the second a token is back", async () => {
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "next-token");
-    const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
+    const { seconds, rejected } = await drive(onBucket({ burst: 2, perSecond: 2 }, "next-token"), 60);
     expect(rejected).toBe(0);
     // The bound: 2 at once, then one every 500 ms.
     expect(seconds).toBeLessThanOrEqual(1.05 * 29);
@@ -340,36 +310,29 @@ describe("the request pacer", () => {
   it("keeps near the rate with few 429s when resets round down to the current second", async () => {
     // Auth0 is reported to answer an empty bucket with a reset equal to the current second. Going at
     // every such reset (or probing every 200 ms) meets a 429 almost every time; the learned refill does not.
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
-    const { seconds, rejected } = await drive(pacer, clock, bucket, 60);
+    const { seconds, rejected } = await drive(onBucket({ burst: 2, perSecond: 2 }, "current-second"), 60);
     expect(rejected).toBeLessThanOrEqual(3);
     expect(seconds).toBeLessThanOrEqual(1.2 * 29);
   });
 
   it("drains an enterprise bucket (burst 50, 16/s) at its rate: no wait for whole-second resets", async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 50, perSecond: 16 }, () => clock.now(), "next-token");
-    const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
+    const run = onBucket({ burst: 50, perSecond: 16 }, "next-token", "virtual");
+    const { seconds, rejected } = await driveConcurrently(run, 100);
     expect(rejected).toBe(0);
     // The bound: 50 at once, then 50 more at 16/s = 3.125 s. Waiting for whole-second resets took 3.9 s.
     expect(seconds).toBeLessThanOrEqual(1.1 * 3.125);
   });
 
   it("keeps many queued requests near a 2/s rate with few 429s when resets round down", async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 23, 12, 0, 0, 137));
-    const pacer = pacerOn(clock);
-    const bucket = new TokenBucket({ burst: 2, perSecond: 2 }, () => clock.now(), "current-second");
-    const { seconds, rejected } = await driveConcurrently(pacer, clock, bucket, 100);
+    const run = onBucket({ burst: 2, perSecond: 2 }, "current-second", "virtual");
+    const { seconds, rejected } = await driveConcurrently(run, 100);
     // Probing 200 ms after each empty answer met 49 429s and took 67 s.
     expect(rejected).toBeLessThanOrEqual(3);
     expect(seconds).toBeLessThanOrEqual(1.15 * 49);
   });
 
   it("lets a queued request start as soon as an answer shows a token, without waiting out its wait", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const pacer = pacerOn(clock);
     const reset = String(Math.ceil(clock.now() / 1000) + 2);
     const first = await permit(pacer);

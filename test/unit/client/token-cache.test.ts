@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TokenCache } from "../../../src/client/token-cache";
-import { FakeClock } from "../../helpers/fake-clock";
+import { TestClock } from "../../helpers/clock.mjs";
 
 function counter(expiresInSeconds = 86_400) {
   let calls = 0;
@@ -11,7 +11,7 @@ function counter(expiresInSeconds = 86_400) {
 describe("the token cache", () => {
   it("shares one in-flight token request among concurrent callers", async () => {
     const source = counter();
-    const cache = new TokenCache(source.issue, new FakeClock());
+    const cache = new TokenCache(source.issue, TestClock.instant());
     const tokens = await Promise.all(Array.from({ length: 20 }, () => cache.get()));
     expect(new Set(tokens)).toEqual(new Set(["token-1"]));
     expect(source.calls()).toBe(1);
@@ -22,13 +22,13 @@ describe("the token cache", () => {
     const cache = new TokenCache(async () => {
       if (++calls === 1) throw new Error("token endpoint down");
       return { accessToken: "ok", expiresInSeconds: 60 };
-    }, new FakeClock());
+    }, TestClock.instant());
     await expect(cache.get()).rejects.toThrow("token endpoint down");
     await expect(cache.get()).resolves.toBe("ok");
   });
 
   it("refreshes 60 s before expiry, and a tenth of the lifetime early for short-lived tokens", async () => {
-    const clock = new FakeClock();
+    const clock = TestClock.instant();
     const source = counter(3_600);
     const cache = new TokenCache(source.issue, clock);
     await cache.get();
@@ -37,7 +37,7 @@ describe("the token cache", () => {
     clock.current += 1;
     expect(await cache.get()).toBe("token-2");
 
-    const shortClock = new FakeClock();
+    const shortClock = TestClock.instant();
     const short = new TokenCache(counter(10).issue, shortClock);
     await short.get();
     shortClock.current += 9_000;
@@ -46,7 +46,7 @@ describe("the token cache", () => {
 
   it("drops a rejected token once, not a newer token that already replaced it", async () => {
     const source = counter();
-    const cache = new TokenCache(source.issue, new FakeClock());
+    const cache = new TokenCache(source.issue, TestClock.instant());
     await cache.get();
     cache.invalidate("token-1");
     expect(await cache.get()).toBe("token-2");

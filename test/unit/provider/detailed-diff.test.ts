@@ -4,9 +4,8 @@ import { withDetailedDiff } from "../../../src/provider/detailed-diff-bridge";
 import { UNKNOWN_VALUE } from "../../../src/provider/inputs";
 import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
 import { createRuntime } from "../../../src/provider/runtime";
+import { API as RS, perm as p } from "../../helpers/tenant";
 
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
 const list = (...names: string[]) => names.map(p);
 const add = { kind: "add", inputDiff: false };
 const del = { kind: "delete", inputDiff: false };

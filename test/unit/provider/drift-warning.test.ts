@@ -1,40 +1,16 @@
 import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { driftWarning, MAX_NAMED } from "../../../src/provider/drift-warning";
-import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
-import { createRuntime } from "../../../src/provider/runtime";
-import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+import { permissionPage, useNockedHandlers } from "../../helpers/nock";
+import { API as RS, perm as p } from "../../helpers/tenant";
 
 const DOMAIN = "drift.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
-const page = (...names: string[]) => ({
-  permissions: names.map((n) => ({
-    resource_server_identifier: RS,
-    permission_name: n,
-    sources: [{ source_type: "DIRECT", source_id: "", source_name: "" }],
-  })),
-  start: 0,
-  limit: 100,
-  total: names.length,
-});
+const page = (...names: string[]) => permissionPage(names);
 
+const { users, roles } = useNockedHandlers(DOMAIN);
 let stderr: string[] = [];
-let users: ReturnType<typeof userPermissionsHandlers>;
-let roles: ReturnType<typeof rolePermissionRemovalHandlers>;
-beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
-  const config: Record<string, string> = {
-    "auth0:domain": DOMAIN,
-    "auth0:clientId": "id",
-    "auth0:clientSecret": "secret",
-    "pulumi-auth0-permissions:maxRetries": "0",
-  };
-  const runtime = createRuntime({ config: (key) => config[key], env: {} });
-  users = userPermissionsHandlers(runtime);
-  roles = rolePermissionRemovalHandlers(runtime);
-  nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
   stderr = [];
   vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
     stderr.push(String(chunk));
@@ -43,7 +19,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  nock.cleanAll();
 });
 
 describe("the drift warning of a refresh", () => {

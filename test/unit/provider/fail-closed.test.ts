@@ -1,10 +1,9 @@
 import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigurationError, MalformedStateError, UnrecognizedAnswerError } from "../../../src/errors";
 import type { Handlers } from "../../../src/provider";
-import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
-import { createRuntime } from "../../../src/provider/runtime";
-import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+import { useNockedHandlers } from "../../helpers/nock";
+import { API as RS, perm as p, wire as w } from "../../helpers/tenant";
 
 /**
  * Fail closed: no success without its effect. Every case here reported success (or sent a request
@@ -13,9 +12,6 @@ import { userPermissionsHandlers } from "../../../src/provider/user-permissions"
  */
 const DOMAIN = "failclosed.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
-const w = (permissionName: string) => ({ resource_server_identifier: RS, permission_name: permissionName });
 const userPath = "/api/v2/users/auth0%7Cu1/permissions";
 const rolePath = "/api/v2/roles/rol_1/permissions";
 const STRAY_404 = { statusCode: 404, error: "Not Found", message: "Not Found" };
@@ -43,34 +39,7 @@ const roleState = (): Record<string, unknown> => ({
   removedAt: "2026-11-01T00:00:00.000Z",
 });
 
-let config: Record<string, string>;
-let users: Handlers;
-let roles: Handlers;
-const unexpected: string[] = [];
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.emitter.on("no match", (req: { method?: string; path?: string }) =>
-    unexpected.push(`${req.method} ${req.path}`),
-  );
-});
-beforeEach(() => {
-  unexpected.length = 0;
-  config = {
-    "auth0:domain": DOMAIN,
-    "auth0:clientId": "id",
-    "auth0:clientSecret": "secret",
-    "pulumi-auth0-permissions:maxRetries": "0",
-  };
-  const runtime = createRuntime({ config: (key) => config[key], env: {} });
-  users = userPermissionsHandlers(runtime);
-  roles = rolePermissionRemovalHandlers(runtime);
-  nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
-});
-afterEach(() => {
-  expect(unexpected).toEqual([]);
-  expect(nock.pendingMocks().filter((m) => !m.includes("/oauth/token"))).toEqual([]);
-  nock.cleanAll();
-});
+const { config, users, roles } = useNockedHandlers(DOMAIN, { strict: true });
 
 describe("malformed state fails before any request, naming the field", () => {
   type Mutation = [string, (s: Record<string, unknown>) => void, RegExp];
@@ -217,7 +186,8 @@ describe("a 404 that is not Auth0's own 'does not exist' never means gone", () =
 describe("a revoke Auth0 refuses is reported done only when the user does not hold it", () => {
   const refused = { statusCode: 400, error: "Bad Request", message: "Permission 'a' cannot be removed" };
 
-  it("fails when the user still holds the refused permission", async () => {
+  /** The revoke is refused, the user exists, the retried revoke is refused again, then the list answers `listing`. */
+  const refusedTwiceThenListed = (listing: object) =>
     nock(BASE)
       .delete(userPath)
       .reply(400, refused)
@@ -227,12 +197,15 @@ describe("a revoke Auth0 refuses is reported done only when the user does not ho
       .reply(400, refused)
       .get(userPath)
       .query(true)
-      .reply(200, {
-        permissions: [{ ...w("a"), sources: [{ source_type: "DIRECT" }] }],
-        start: 0,
-        limit: 100,
-        total: 1,
-      });
+      .reply(200, listing);
+
+  it("fails when the user still holds the refused permission", async () => {
+    refusedTwiceThenListed({
+      permissions: [{ ...w("a"), sources: [{ source_type: "DIRECT" }] }],
+      start: 0,
+      limit: 100,
+      total: 1,
+    });
     await expect(users.delete("auth0|u1", userState())).rejects.toThrow(
       /Could not revoke a on https:\/\/api.example.com from user 'auth0\|u1': Auth0 refused the request, and the user still holds it/,
     );
@@ -241,16 +214,7 @@ describe("a revoke Auth0 refuses is reported done only when the user does not ho
   it("completes, with a warning naming Auth0's answer, when the user does not hold it", async () => {
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      nock(BASE)
-        .delete(userPath)
-        .reply(400, refused)
-        .get("/api/v2/users/auth0%7Cu1")
-        .reply(200, {})
-        .delete(userPath)
-        .reply(400, refused)
-        .get(userPath)
-        .query(true)
-        .reply(200, { permissions: [], start: 0, limit: 100, total: 0 });
+      refusedTwiceThenListed({ permissions: [], start: 0, limit: 100, total: 0 });
       await users.delete("auth0|u1", userState());
       expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toContain(
         "could not revoke a on https://api.example.com for user 'auth0|u1': Auth0 answered 400: Permission 'a' cannot be removed; skipped.",

@@ -1,18 +1,16 @@
 import nock from "nock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WrongTenantError } from "../../../src/errors";
-import type { Handlers } from "../../../src/provider";
 import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
 import { PartialProgressError } from "../../../src/provider/partial-progress";
 import { createRuntime } from "../../../src/provider/runtime";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../../src/provider/state";
-import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+import { tuningKey } from "../../helpers/config";
+import { permissionPage, useNockedHandlers } from "../../helpers/nock";
+import { API as RS, perm as p, wire as w } from "../../helpers/tenant";
 
 const DOMAIN = "provider.test.auth0.com";
 const BASE = `https://${DOMAIN}`;
-const RS = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: RS, permissionName });
-const w = (permissionName: string) => ({ resource_server_identifier: RS, permission_name: permissionName });
 const body = (...names: string[]) => ({ permissions: names.map(w) });
 const userPath = "/api/v2/users/auth0%7Cu1/permissions";
 const rolePath = "/api/v2/roles/rol_1/permissions";
@@ -32,44 +30,12 @@ const roleState = (listed: string[], removed: string[], restoreOnDelete = true):
   removedPermissions: removed.map(p),
   removedAt: "2026-11-01T00:00:00.000Z",
 });
-const page = (names: string[], direct = true) => ({
-  permissions: names.map((n) => ({
-    ...w(n),
-    ...(direct ? { sources: [{ source_type: "DIRECT", source_id: "", source_name: "" }] } : {}),
-  })),
-  start: 0,
-  limit: 100,
-  total: names.length,
-});
+const page = (names: string[], direct = true) => permissionPage(names, direct, RS);
 
-beforeAll(() => nock.disableNetConnect());
-let values: Record<string, string> = {};
-let users: Handlers;
-let roles: Handlers;
+const { config: values, users, roles } = useNockedHandlers(DOMAIN, { strict: true });
 const setBatchSize = (size: string) => {
-  values["pulumi-auth0-permissions:batchSize"] = size;
+  values[tuningKey("batchSize")] = size;
 };
-// Any request no interceptor expects is recorded and fails the test at once (no retries).
-const unexpected: string[] = [];
-nock.emitter.on("no match", (req: { method?: string; path?: string }) => unexpected.push(`${req.method} ${req.path}`));
-beforeEach(() => {
-  unexpected.length = 0;
-  values = {
-    "auth0:domain": DOMAIN,
-    "auth0:clientId": "id",
-    "auth0:clientSecret": "secret",
-    "pulumi-auth0-permissions:maxRetries": "0",
-  };
-  const runtime = createRuntime({ config: (key) => values[key], env: {} });
-  users = userPermissionsHandlers(runtime);
-  roles = rolePermissionRemovalHandlers(runtime);
-  nock(BASE).post("/oauth/token").reply(200, { access_token: "tok", expires_in: 86400 }).persist();
-});
-afterEach(() => {
-  expect(unexpected).toEqual([]);
-  expect(nock.pendingMocks().filter((m) => !m.includes("/oauth/token"))).toEqual([]);
-  nock.cleanAll();
-});
 
 describe("diff", () => {
   it.each<[string, string[], Record<string, unknown>, { changes: boolean; replaces: string[] }]>([

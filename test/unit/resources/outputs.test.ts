@@ -44,6 +44,7 @@ const declaredRole: { [K in DeclaredOutputs<RolePermissionRemoval>]: true } = {
   removedPermissions: true,
   removedAt: true,
   plannedPermissions: true,
+  handedOverPermissions: true,
   domain: true,
   schemaVersion: true,
 };
@@ -92,16 +93,20 @@ async function userProviderOutputs(): Promise<string[]> {
   return [...new Set([...Object.keys(created.outs), ...Object.keys(refreshed.props ?? {})])].sort();
 }
 
+/** Over a create and an update that hands a permission over to another removal of the same deployment. */
 async function roleProviderOutputs(): Promise<string[]> {
   nock(BASE).get("/api/v2/roles/rol_1/permissions").query(true).reply(200, page("a"));
   nock(BASE).delete("/api/v2/roles/rol_1/permissions").reply(200);
-  const created = await roles.create({
-    roleId: "rol_1",
+  const inputs = { roleId: "rol_1", permissions: [p("a"), p("b")], restoreOnDelete: true };
+  const created = await roles.create({ ...inputs, plannedPermissions: [p("a"), p("b")] });
+  // Another removal now keeps b off (it found it off); the first stops listing it and hands it over.
+  await roles.create({ ...inputs, permissions: [p("b")], plannedPermissions: [] });
+  const updated = await roles.update("rol_1", created.outs, {
+    ...inputs,
     permissions: [p("a")],
-    restoreOnDelete: true,
-    plannedPermissions: [p("a")],
+    plannedPermissions: [p("a"), p("b")],
   });
-  return Object.keys(created.outs).sort();
+  return [...new Set([...Object.keys(created.outs), ...Object.keys(updated.outs ?? {})])].sort();
 }
 
 /** The outputs a program can read on an instance: every registered property that is an Output. */

@@ -1,23 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RolePermissionRemoval, UserPermissions } from "../../../src";
+import { useRegistrationMocks } from "../../helpers/pulumi-mocks";
 
-const registered: pulumi.runtime.MockResourceArgs[] = [];
-
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push(args);
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: () => ({}),
-    },
-    "project",
-    "stack",
-    false,
-  );
-});
+const registered = useRegistrationMocks();
 
 describe("the resource classes", () => {
   it("register under permanent type tokens with the declared inputs and a serialized provider", async () => {

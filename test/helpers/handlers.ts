@@ -1,0 +1,16 @@
+import type { Handlers } from "../../src/provider";
+
+/**
+ * Handlers that look up `current()` at each call, as the serialized provider does (`handlers(kind)`
+ * per call): a test can hold them once while each test, or each deployment, builds a new runtime.
+ */
+export function forwardHandlers(current: () => Handlers): Handlers {
+  return {
+    check: (olds, news) => current().check(olds, news),
+    diff: (id, olds, news) => current().diff(id, olds, news),
+    create: (inputs) => current().create(inputs),
+    read: (id, props) => current().read(id, props),
+    update: (id, olds, news) => current().update(id, olds, news),
+    delete: (id, props) => current().delete(id, props),
+  };
+}
