@@ -72,17 +72,27 @@ export class E2eStack {
   /**
    * Starts `pulumi <args>` for this stack without waiting, so a test can watch the tenant or the
    * process tree and kill the CLI mid-way. Its output lands in the transcript like every other command.
+   * With a `wrapper` (e.g. `["strace", ...]`), the wrapper runs the pulumi command line and `pid` is its.
    */
-  start(args: string[], extraEnv: Record<string, string> = {}, shownArgs: string[] = args): StartedCommand {
+  start(
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    shownArgs: string[] = args,
+    wrapper: readonly string[] = [],
+  ): StartedCommand {
     const flags = ["--non-interactive", ...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.name])];
     // Flags go before a `--`, after which everything is a value.
     const split = args.indexOf("--");
     const argv = split < 0 ? [...args, ...flags] : [...args.slice(0, split), ...flags, ...args.slice(split)];
-    const child = spawn("pulumi", argv, {
-      cwd: this.dir,
-      env: { ...this.env, ...extraEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      wrapper[0] ?? "pulumi",
+      [...wrapper.slice(1), ...(wrapper.length > 0 ? ["pulumi"] : []), ...argv],
+      {
+        cwd: this.dir,
+        env: { ...this.env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

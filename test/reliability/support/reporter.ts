@@ -76,9 +76,10 @@ const SECTION_TEXT: Record<string, string> = {
     "equals the declared state, nothing lost and nothing extra. Each run then ends with `pulumi destroy`, which " +
     "must bring back the seed exactly, with no exception: a RolePermissionRemoval's record is saved by its plan " +
     "before anything is removed. Half of the SIGKILL runs during creates and updates are killed 0-30 ms after a " +
-    "role's DELETE was answered, before Pulumi could save the removal. A kill that truncates the file backend's " +
-    "checkpoint is restored from its `.json.bak` (README, Troubleshooting) and counted. After SIGKILL to the CLI " +
-    "alone, its plugin processes keep running until killed.",
+    "role's DELETE was answered, before Pulumi could save the removal; 4 are killed (strace) exactly while the file " +
+    "backend rewrites the checkpoint's `.attrs` sidecar. A kill that leaves an empty sidecar is repaired as the " +
+    "README says (delete it) and counted. A failed run is counted; the next starts from a reset tenant and a fresh " +
+    "stack. After SIGKILL to the CLI alone, its plugin processes keep running until killed.",
   Moves:
     "A permission moved between two resources in each `pulumi up`, through the real CLI: UserPermissions A drops " +
     "read:reports for a user while B adds it, and RolePermissionRemoval R1 stops removing delete:reports from a " +
