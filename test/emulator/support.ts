@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from "../../src/emulator";
 import { API, wire } from "../helpers/tenant";
 
@@ -54,6 +54,18 @@ export interface RequestInit {
   rawBody?: string;
   headers?: Record<string, string>;
   token?: string | null;
+}
+
+/** The emulator answered exactly this: the HTTP status, and a JSON body equal to `json`. */
+export function expectAnswer(result: HttpResult, status: number, json: unknown): void {
+  expect(result.status).toBe(status);
+  expect(result.json).toEqual(json);
+}
+
+/** The emulator answered the HTTP status, with a JSON body holding at least the properties of `json`. */
+export function expectAnswerLike(result: HttpResult, status: number, json: object): void {
+  expect(result.status).toBe(status);
+  expect(result.json).toMatchObject(json);
 }
 
 /** Real HTTPS requests to the emulator, trusting only its CA, over keep-alive connections. */

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { API, wire, wireOn } from "../helpers/tenant";
-import { OTHER_API, useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, OTHER_API, useEmulator } from "./support";
 
 describe("user permissions", () => {
   const env = useEmulator();
@@ -25,8 +25,7 @@ describe("user permissions", () => {
 
   it("GET lists a direct permission with description, API name and a DIRECT source", async () => {
     const result = await env.client.api("GET", `${alice}?include_totals=true&per_page=100`);
-    expect(result.status).toBe(200);
-    expect(result.json).toEqual({
+    expectAnswer(result, 200, {
       permissions: [
         {
           permission_name: "read:foo",
@@ -108,8 +107,7 @@ describe("user permissions", () => {
     ["DELETE", { permissions: [wire("read:foo")] }],
   ])("%s on a user that does not exist answers 404 inexistent_user", async (method, body) => {
     const result = await env.client.api(method, "/users/auth0%7Cnobody/permissions", body);
-    expect(result.status).toBe(404);
-    expect(result.json).toEqual({
+    expectAnswer(result, 404, {
       statusCode: 404,
       error: "Not Found",
       message: "The user does not exist.",
@@ -130,8 +128,7 @@ describe("user permissions", () => {
 
   it("POST naming an API that does not exist answers 404 'The resource server does not exist'", async () => {
     const result = await env.client.api("POST", alice, { permissions: [wireOn("https://nope", "read:foo")] });
-    expect(result.status).toBe(404);
-    expect(result.json).toMatchObject({
+    expectAnswerLike(result, 404, {
       statusCode: 404,
       error: "Not Found",
       message: "The resource server does not exist: 'https://nope'",
@@ -140,8 +137,7 @@ describe("user permissions", () => {
 
   it("DELETE naming an API that does not exist answers 404 too", async () => {
     const result = await env.client.api("DELETE", alice, { permissions: [wireOn("", "read:foo")] });
-    expect(result.status).toBe(404);
-    expect(result.json).toMatchObject({ message: "The resource server does not exist: ''" });
+    expectAnswerLike(result, 404, { message: "The resource server does not exist: ''" });
   });
 
   it("a rejected POST changes nothing, even for the valid permissions in it", async () => {
