@@ -3,28 +3,19 @@ import type { SeedClient } from "../../src/emulator";
 import { wire } from "../helpers/tenant";
 import { expectAnswer, expectAnswerLike, standardSeed, useEmulator } from "./support";
 
+const SCOPES = ["read:users", "update:users", "read:roles", "update:roles"];
+/** A client with every scope the permission endpoints need but one: `all-but-read-users` lacks read:users. */
+const allBut = (scope: string, secret: string): SeedClient => ({
+  client_id: `all-but-${scope.replace(":", "-")}`,
+  client_secret: secret,
+  scopes: SCOPES.filter((s) => s !== scope),
+});
 const clients: SeedClient[] = [
   { client_id: "no-scopes", client_secret: "secret-0", scopes: [] },
-  {
-    client_id: "all-but-read-users",
-    client_secret: "secret-1",
-    scopes: ["update:users", "read:roles", "update:roles"],
-  },
-  {
-    client_id: "all-but-update-users",
-    client_secret: "secret-2",
-    scopes: ["read:users", "read:roles", "update:roles"],
-  },
-  {
-    client_id: "all-but-read-roles",
-    client_secret: "secret-3",
-    scopes: ["read:users", "update:users", "update:roles"],
-  },
-  {
-    client_id: "all-but-update-roles",
-    client_secret: "secret-4",
-    scopes: ["read:users", "update:users", "read:roles"],
-  },
+  allBut("read:users", "secret-1"),
+  allBut("update:users", "secret-2"),
+  allBut("read:roles", "secret-3"),
+  allBut("update:roles", "secret-4"),
 ];
 
 describe("authentication and scopes", () => {

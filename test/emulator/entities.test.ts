@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator, type SeedRole } from "../../src/emulator";
 import { API, wire } from "../helpers/tenant";
-import { expectAnswer, expectAnswerLike, OTHER_API, standardSeed, useEmulator } from "./support";
+import {
+  expectAnswer,
+  expectAnswerLike,
+  INEXISTENT_ROLE,
+  INEXISTENT_USER,
+  OTHER_API,
+  standardSeed,
+  useEmulator,
+} from "./support";
 
 describe("users, roles and resource servers", () => {
   const env = useEmulator();
@@ -16,12 +24,7 @@ describe("users, roles and resource servers", () => {
 
   it("GET /users/{id} of a missing user answers 404 inexistent_user", async () => {
     const result = await env.client.api("GET", "/users/auth0%7Cnobody");
-    expectAnswer(result, 404, {
-      statusCode: 404,
-      error: "Not Found",
-      message: "The user does not exist.",
-      errorCode: "inexistent_user",
-    });
+    expectAnswer(result, 404, INEXISTENT_USER);
   });
 
   it("GET /roles/{id} answers {id, name, description, type: tenant}", async () => {
@@ -31,7 +34,7 @@ describe("users, roles and resource servers", () => {
 
   it("GET /roles/{id} of a missing role answers 404 without an errorCode", async () => {
     const result = await env.client.api("GET", "/roles/rol_missing");
-    expectAnswer(result, 404, { statusCode: 404, error: "Not Found", message: "The role does not exist." });
+    expectAnswer(result, 404, INEXISTENT_ROLE);
   });
 
   it("GET /resource-servers lists the APIs with their scopes, paginated like the permission lists", async () => {

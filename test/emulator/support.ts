@@ -56,6 +56,24 @@ export interface RequestInit {
   token?: string | null;
 }
 
+/** Auth0's 404 body for a user id it does not know. */
+export const INEXISTENT_USER = {
+  statusCode: 404,
+  error: "Not Found",
+  message: "The user does not exist.",
+  errorCode: "inexistent_user",
+};
+
+/** Auth0's 404 body for a role id it does not know: no errorCode. */
+export const INEXISTENT_ROLE = { statusCode: 404, error: "Not Found", message: "The role does not exist." };
+
+/** The three calls of a permissions endpoint, each with a valid body where it takes one: a table for `it.each`. */
+export const PERMISSION_CALLS: Array<[method: string, body: { permissions: unknown[] } | undefined]> = [
+  ["GET", undefined],
+  ["POST", { permissions: [wire("read:foo")] }],
+  ["DELETE", { permissions: [wire("read:foo")] }],
+];
+
 /** The emulator answered exactly this: the HTTP status, and a JSON body equal to `json`. */
 export function expectAnswer(result: HttpResult, status: number, json: unknown): void {
   expect(result.status).toBe(status);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { API, wire, wireOn } from "../helpers/tenant";
-import { expectAnswer, expectAnswerLike, OTHER_API, useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, INEXISTENT_USER, OTHER_API, PERMISSION_CALLS, useEmulator } from "./support";
 
 describe("user permissions", () => {
   const env = useEmulator();
@@ -101,18 +101,9 @@ describe("user permissions", () => {
     expect(names).toEqual(["create:foo", "read:foo"]);
   });
 
-  it.each([
-    ["GET", undefined],
-    ["POST", { permissions: [wire("read:foo")] }],
-    ["DELETE", { permissions: [wire("read:foo")] }],
-  ])("%s on a user that does not exist answers 404 inexistent_user", async (method, body) => {
+  it.each(PERMISSION_CALLS)("%s on a user that does not exist answers 404 inexistent_user", async (method, body) => {
     const result = await env.client.api(method, "/users/auth0%7Cnobody/permissions", body);
-    expectAnswer(result, 404, {
-      statusCode: 404,
-      error: "Not Found",
-      message: "The user does not exist.",
-      errorCode: "inexistent_user",
-    });
+    expectAnswer(result, 404, INEXISTENT_USER);
   });
 
   it("path ids are percent-decoded before the lookup, slashes and spaces included", async () => {
