@@ -3,7 +3,15 @@ import type { PartialProgressError } from "../../src/provider/partial-progress";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
 import { newDeployment, provider } from "./emulator-tenant";
 import { SEED_ROLE, p, ps, useMoveTenant, w } from "./move-tenant";
-import { createRemoval, destroyRemoval, planUpdate, removalUpdate, updateRemoval, type Removal } from "./removal-steps";
+import {
+  createRemoval,
+  destroyRemoval,
+  planUpdate,
+  removalInputs,
+  removalUpdate,
+  updateRemoval,
+  type Removal,
+} from "./removal-steps";
 
 /**
  * A permission handed over between two RolePermissionRemovals of one role: R1 removed (and recorded)
@@ -147,7 +155,7 @@ describe("a removal handed over to another, then updated alone for another reaso
       times: 1,
       response: { status: 403, body: { statusCode: 403, error: "Forbidden", message: "Insufficient scope" } },
     });
-    const news = { roleId: "rol_a", permissions: ps("admin:x", "read:x"), restoreOnDelete: true };
+    const news = removalInputs("rol_a", ps("admin:x", "read:x"));
     const error = (await roles
       .update("rol_a", r1.removal, { ...news, plannedPermissions: plan1.plannedPermissions })
       .catch((e: unknown) => e)) as PartialProgressError;

@@ -146,13 +146,13 @@ describe("a removal killed after its DELETE, before its state was saved", () => 
     const r1 = await createRemoval(["write:x"]);
     await newDeployment();
     // delete:x joins the list: the plan records it, the removal DELETEs it, then the run is SIGKILLed.
-    const inputs2 = { roleId: "rol_a", permissions: [p("write:x"), p("delete:x")], restoreOnDelete: true };
+    const inputs2 = steps.removalInputs("rol_a", [p("write:x"), p("delete:x")]);
     const plan2 = (await plans.update("rol_a", r1.plan, inputs2)).outs as RemovalPlanState;
     await roles.update("rol_a", r1.removal, { ...inputs2, plannedPermissions: plan2.plannedPermissions });
     expect(roleHas()).toEqual(["admin:x", "read:x"]);
     await newDeployment();
     // delete:x leaves the list again; the removal's saved state never had it.
-    const inputs3 = { roleId: "rol_a", permissions: [p("write:x")], restoreOnDelete: true };
+    const inputs3 = steps.removalInputs("rol_a", [p("write:x")]);
     const plan3 = (await plans.update("rol_a", plan2, inputs3)).outs as RemovalPlanState;
     const news3 = { ...inputs3, plannedPermissions: plan3.plannedPermissions };
     expect((await roles.diff("rol_a", r1.removal, news3)).changes).toBe(true);
@@ -176,7 +176,7 @@ describe("a removal killed after its DELETE, before its state was saved", () => 
     // write:x was still off when the plan ran (the removal restored it after); delete:x was back.
     expect(r3.plan.plannedPermissions).toEqual([p("admin:x"), p("write:x")]);
     expect(roleHas()).toEqual(["delete:x", "read:x", "write:x"]);
-    const news3 = { roleId: "rol_a", permissions: [p("admin:x")], restoreOnDelete: true };
+    const news3 = steps.removalInputs("rol_a", [p("admin:x")]);
     const diff = await roles.diff("rol_a", r3.removal, { ...news3, plannedPermissions: r3.plan.plannedPermissions });
     expect(diff.changes).toBe(false);
   });
