@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SeedDocument } from "../../src/emulator";
 import { API, wire } from "../helpers/tenant";
-import { standardSeed, useEmulator } from "./support";
+import { expectAnswerLike, standardSeed, useEmulator } from "./support";
 
 const manyScopes = (count: number): string[] =>
   Array.from({ length: count }, (_, i) => `scope:${String(i).padStart(4, "0")}`);
@@ -24,8 +24,7 @@ describe("assigning a permission that is already assigned", () => {
       const result = await env.client.api("POST", "/users/auth0%7Calice/permissions", {
         permissions: [wire("create:foo"), wire("read:foo")],
       });
-      expect(result.status).toBe(409);
-      expect(result.json).toMatchObject({ statusCode: 409, error: "Conflict" });
+      expectAnswerLike(result, 409, { statusCode: 409, error: "Conflict" });
       expect(env.emulator.admin.state().users[0]?.permissions).toEqual([wire("read:foo")]);
     });
 
@@ -45,8 +44,7 @@ describe("assigning a permission name the API does not define", () => {
       const result = await env.client.api("POST", "/users/auth0%7Calice/permissions", {
         permissions: [wire("fly:foo")],
       });
-      expect(result.status).toBe(400);
-      expect(result.json).toMatchObject({
+      expectAnswerLike(result, 400, {
         statusCode: 400,
         error: "Bad Request",
         message: `Permission 'fly:foo' does not exist on the resource server: '${API}'`,
@@ -67,8 +65,7 @@ describe("assigning a permission name the API does not define", () => {
       const result = await env.client.api("POST", "/roles/rol_reader/permissions", {
         permissions: [wire("fly:foo")],
       });
-      expect(result.status).toBe(404);
-      expect(result.json).toMatchObject({ statusCode: 404, error: "Not Found" });
+      expectAnswerLike(result, 404, { statusCode: 404, error: "Not Found" });
     });
   });
 
@@ -100,16 +97,14 @@ describe("the entity cap of 1000 permissions", () => {
     const result = await env.client.api("POST", "/users/auth0%7Cfull/permissions", {
       permissions: [wire("scope:1000")],
     });
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({ statusCode: 400, message: "No more permissions can be assigned to this user" });
+    expectAnswerLike(result, 400, { statusCode: 400, message: "No more permissions can be assigned to this user" });
     expect(env.emulator.admin.state().users[0]?.permissions).toHaveLength(1000);
   });
 
   it("a role can hold 1000 permissions, and one more answers 400", async () => {
     const all = manyScopes(1001).map((name) => wire(name));
     const result = await env.client.api("POST", "/roles/rol_full/permissions", { permissions: all });
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({ message: "No more permissions can be assigned to this role" });
+    expectAnswerLike(result, 400, { message: "No more permissions can be assigned to this role" });
     expect((await env.client.api("POST", "/roles/rol_full/permissions", { permissions: first1000 })).status).toBe(201);
   });
 
@@ -150,8 +145,7 @@ describe("a per-request limit on the permissions array", () => {
     const result = await env.client.api("POST", "/users/auth0%7Ccarol/permissions", {
       permissions: [wire("read:foo"), wire("create:foo"), wire("delete:foo")],
     });
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({
+    expectAnswerLike(result, 400, {
       errorCode: "invalid_body",
       message: "Payload validation error: 'Array is too long (3), maximum 2' on property permissions.",
     });

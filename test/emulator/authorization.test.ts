@@ -1,30 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { SeedClient } from "../../src/emulator";
 import { wire } from "../helpers/tenant";
-import { standardSeed, useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, standardSeed, useEmulator } from "./support";
 
+const SCOPES = ["read:users", "update:users", "read:roles", "update:roles"];
+/** A client with every scope the permission endpoints need but one: `all-but-read-users` lacks read:users. */
+const allBut = (scope: string, secret: string): SeedClient => ({
+  client_id: `all-but-${scope.replace(":", "-")}`,
+  client_secret: secret,
+  scopes: SCOPES.filter((s) => s !== scope),
+});
 const clients: SeedClient[] = [
   { client_id: "no-scopes", client_secret: "secret-0", scopes: [] },
-  {
-    client_id: "all-but-read-users",
-    client_secret: "secret-1",
-    scopes: ["update:users", "read:roles", "update:roles"],
-  },
-  {
-    client_id: "all-but-update-users",
-    client_secret: "secret-2",
-    scopes: ["read:users", "read:roles", "update:roles"],
-  },
-  {
-    client_id: "all-but-read-roles",
-    client_secret: "secret-3",
-    scopes: ["read:users", "update:users", "update:roles"],
-  },
-  {
-    client_id: "all-but-update-roles",
-    client_secret: "secret-4",
-    scopes: ["read:users", "update:users", "read:roles"],
-  },
+  allBut("read:users", "secret-1"),
+  allBut("update:users", "secret-2"),
+  allBut("read:roles", "secret-3"),
+  allBut("update:roles", "secret-4"),
 ];
 
 describe("authentication and scopes", () => {
@@ -33,8 +24,7 @@ describe("authentication and scopes", () => {
 
   it("a request without a token answers 401", async () => {
     const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions");
-    expect(result.status).toBe(401);
-    expect(result.json).toMatchObject({ statusCode: 401, error: "Unauthorized", message: "Missing authentication" });
+    expectAnswerLike(result, 401, { statusCode: 401, error: "Unauthorized", message: "Missing authentication" });
   });
 
   it.each([
@@ -45,8 +35,7 @@ describe("authentication and scopes", () => {
     const result = await env.client.request("GET", "/api/v2/users/auth0%7Calice/permissions", {
       headers: { authorization },
     });
-    expect(result.status).toBe(401);
-    expect(result.json).toEqual({
+    expectAnswer(result, 401, {
       statusCode: 401,
       error: "Unauthorized",
       message: "Invalid token",
@@ -58,8 +47,7 @@ describe("authentication and scopes", () => {
     const token = await env.client.token();
     env.emulator.admin.expireTokens();
     const expired = await env.client.request("GET", "/api/v2/roles/rol_reader", { token });
-    expect(expired.status).toBe(401);
-    expect(expired.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });
+    expectAnswerLike(expired, 401, { message: "Expired token received for JSON Web Token validation" });
     const fresh = await env.client.request("GET", "/api/v2/roles/rol_reader", { token: await env.client.token() });
     expect(fresh.status).toBe(200);
   });
@@ -80,8 +68,7 @@ describe("authentication and scopes", () => {
       token,
       body: method === "GET" ? undefined : body,
     });
-    expect(result.status).toBe(403);
-    expect(result.json).toEqual({
+    expectAnswer(result, 403, {
       statusCode: 403,
       error: "Forbidden",
       message: expect.stringContaining(scope),
@@ -97,8 +84,7 @@ describe("authentication and scopes", () => {
 
   it("an unknown path under /api/v2 answers 404 before any token check", async () => {
     const result = await env.client.request("GET", "/api/v2/clients");
-    expect(result.status).toBe(404);
-    expect(result.json).toEqual({ statusCode: 404, error: "Not Found", message: "Not Found" });
+    expectAnswer(result, 404, { statusCode: 404, error: "Not Found", message: "Not Found" });
   });
 
   it("a method the endpoint does not have answers 404", async () => {

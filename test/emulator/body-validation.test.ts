@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wire } from "../helpers/tenant";
-import { useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, useEmulator } from "./support";
 
 describe("request body validation", () => {
   const env = useEmulator();
@@ -18,8 +18,7 @@ describe("request body validation", () => {
         body: { permissions: null },
         token: await env.client.token(),
       });
-      expect(result.status).toBe(400);
-      expect(result.json).toEqual({
+      expectAnswer(result, 400, {
         statusCode: 400,
         error: "Bad Request",
         message: "Payload validation error: 'Expected type array but found type null' on property permissions.",
@@ -67,20 +66,17 @@ describe("request body validation", () => {
     ],
   ])("%s answers 400 invalid_body", async (_case, body, message) => {
     const result = await env.client.api("POST", carol, body);
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({ errorCode: "invalid_body", message });
+    expectAnswerLike(result, 400, { errorCode: "invalid_body", message });
   });
 
   it("a body that is not JSON answers 400 invalid_body", async () => {
     const result = await env.client.api("POST", carol, undefined, { rawBody: "{permissions:" });
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({ errorCode: "invalid_body", message: "Invalid request payload JSON format" });
+    expectAnswerLike(result, 400, { errorCode: "invalid_body", message: "Invalid request payload JSON format" });
   });
 
   it("an empty body answers 400 invalid_body", async () => {
     const result = await env.client.api("POST", carol, undefined, { rawBody: "" });
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({ errorCode: "invalid_body" });
+    expectAnswerLike(result, 400, { errorCode: "invalid_body" });
   });
 
   it("validation comes before the user lookup, so a bad body for a missing user answers 400", async () => {

@@ -1,15 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator, type SeedRole } from "../../src/emulator";
 import { API, wire } from "../helpers/tenant";
-import { OTHER_API, standardSeed, useEmulator } from "./support";
+import {
+  expectAnswer,
+  expectAnswerLike,
+  INEXISTENT_ROLE,
+  INEXISTENT_USER,
+  OTHER_API,
+  standardSeed,
+  useEmulator,
+} from "./support";
 
 describe("users, roles and resource servers", () => {
   const env = useEmulator();
 
   it("GET /users/{id} answers 200 with the user, its id percent-decoded", async () => {
     const result = await env.client.api("GET", "/users/auth0%7Calice");
-    expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({
+    expectAnswerLike(result, 200, {
       user_id: "auth0|alice",
       identities: [{ provider: "auth0", user_id: "alice", connection: "Username-Password-Authentication" }],
     });
@@ -17,12 +24,7 @@ describe("users, roles and resource servers", () => {
 
   it("GET /users/{id} of a missing user answers 404 inexistent_user", async () => {
     const result = await env.client.api("GET", "/users/auth0%7Cnobody");
-    expect(result.json).toEqual({
-      statusCode: 404,
-      error: "Not Found",
-      message: "The user does not exist.",
-      errorCode: "inexistent_user",
-    });
+    expectAnswer(result, 404, INEXISTENT_USER);
   });
 
   it("GET /roles/{id} answers {id, name, description, type: tenant}", async () => {
@@ -32,8 +34,7 @@ describe("users, roles and resource servers", () => {
 
   it("GET /roles/{id} of a missing role answers 404 without an errorCode", async () => {
     const result = await env.client.api("GET", "/roles/rol_missing");
-    expect(result.status).toBe(404);
-    expect(result.json).toEqual({ statusCode: 404, error: "Not Found", message: "The role does not exist." });
+    expectAnswer(result, 404, INEXISTENT_ROLE);
   });
 
   it("GET /resource-servers lists the APIs with their scopes, paginated like the permission lists", async () => {
@@ -63,8 +64,7 @@ describe("users, roles and resource servers", () => {
 
   it("GET /resource-servers/{id} of a missing API answers 404 'The resource server does not exist', errorCode inexistent_resource_server, no id suffix", async () => {
     const result = await env.client.api("GET", "/resource-servers/nope");
-    expect(result.status).toBe(404);
-    expect(result.json).toEqual({
+    expectAnswer(result, 404, {
       statusCode: 404,
       error: "Not Found",
       message: "The resource server does not exist",
@@ -74,8 +74,7 @@ describe("users, roles and resource servers", () => {
 
   it("a broken percent-encoding in a path id answers 400 invalid_uri", async () => {
     const result = await env.client.api("GET", "/users/auth0%ZZalice/permissions");
-    expect(result.status).toBe(400);
-    expect(result.json).toMatchObject({ errorCode: "invalid_uri" });
+    expectAnswerLike(result, 400, { errorCode: "invalid_uri" });
   });
 });
 

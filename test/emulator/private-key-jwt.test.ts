@@ -8,7 +8,7 @@ import {
   type SeedClient,
 } from "../../src/emulator";
 import { TestClock } from "../helpers/clock.mjs";
-import { standardSeed, useEmulator } from "./support";
+import { expectAnswer, standardSeed, useEmulator } from "./support";
 
 const rsa = () => generateKeyPairSync("rsa", { modulusLength: 2048 });
 const pemKeys = rsa();
@@ -80,8 +80,7 @@ describe("Private Key JWT (client_assertion) on POST /oauth/token", () => {
 
   it("a client seeded with a PEM public key gets a token for a signed assertion, with or without client_id", async () => {
     const without = await exchange(await assertion());
-    expect(without.status).toBe(200);
-    expect(without.json).toEqual({ access_token: expect.any(String), expires_in: 86400, token_type: "Bearer" });
+    expectAnswer(without, 200, { access_token: expect.any(String), expires_in: 86400, token_type: "Bearer" });
     const token = (without.json as { access_token: string }).access_token;
     expect((await env.client.request("GET", "/api/v2/users/auth0%7Calice", { token })).status).toBe(200);
     const withId = await exchange(await assertion(), { client_id: pemClient.client_id });
@@ -165,8 +164,7 @@ describe("Private Key JWT (client_assertion) on POST /oauth/token", () => {
   it.each(refused)("%s answers 401 access_denied 'Unauthorized'", async (_label, fields) => {
     const { client_assertion: clientAssertion = "", ...extra } = await fields();
     const result = await exchange(clientAssertion, extra);
-    expect(result.status).toBe(401);
-    expect(result.json).toEqual({ error: "access_denied", error_description: "Unauthorized" });
+    expectAnswer(result, 401, { error: "access_denied", error_description: "Unauthorized" });
   });
 });
 

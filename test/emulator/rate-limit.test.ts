@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EmulatorOptions } from "../../src/emulator";
 import { TestClock } from "../helpers/clock.mjs";
-import { standardSeed, useEmulator } from "./support";
+import { expectAnswer, standardSeed, useEmulator } from "./support";
 
 const path = "/roles/rol_reader/permissions";
 const limits = (headers: Record<string, unknown>) => ({
@@ -32,8 +32,7 @@ describe("rate limiting, free profile (burst 2, 2 per second)", () => {
     await env.client.api("GET", path);
     await env.client.api("GET", path);
     const third = await env.client.api("GET", path);
-    expect(third.status).toBe(429);
-    expect(third.json).toEqual({
+    expectAnswer(third, 429, {
       statusCode: 429,
       error: "Too Many Requests",
       message: "Global limit has been reached",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator";
 import { API, wireOn } from "../helpers/tenant";
-import { useEmulator } from "./support";
+import { expectAnswerLike, useEmulator } from "./support";
 
 const BARE = "https://bare.example.com";
 
@@ -114,8 +114,7 @@ describe("resource servers, as Auth0 renders them", () => {
     const twice = encodeURIComponent(encodeURIComponent(API));
     expect(twice.startsWith("https%253A%252F%252F")).toBe(true);
     const result = await env.client.api("GET", `/resource-servers/${twice}`);
-    expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ identifier: API });
+    expectAnswerLike(result, 200, { identifier: API });
     const colonKept = `https:${encodeURIComponent(encodeURIComponent("//api.example.com"))}`;
     expect((await env.client.api("GET", `/resource-servers/${colonKept}`)).json).toMatchObject({ identifier: API });
   });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { API, wire, wireOn } from "../helpers/tenant";
-import { useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, INEXISTENT_ROLE, PERMISSION_CALLS, useEmulator } from "./support";
 
 describe("role permissions", () => {
   const env = useEmulator();
@@ -68,19 +68,16 @@ describe("role permissions", () => {
     expect(names).toEqual(["create:foo"]);
   });
 
-  it.each([
-    ["GET", undefined],
-    ["POST", { permissions: [wire("read:foo")] }],
-    ["DELETE", { permissions: [wire("read:foo")] }],
-  ])("%s on a role that does not exist answers 404 without an errorCode", async (method, body) => {
-    const result = await env.client.api(method, "/roles/rol_missing/permissions", body);
-    expect(result.status).toBe(404);
-    expect(result.json).toEqual({ statusCode: 404, error: "Not Found", message: "The role does not exist." });
-  });
+  it.each(PERMISSION_CALLS)(
+    "%s on a role that does not exist answers 404 without an errorCode",
+    async (method, body) => {
+      const result = await env.client.api(method, "/roles/rol_missing/permissions", body);
+      expectAnswer(result, 404, INEXISTENT_ROLE);
+    },
+  );
 
   it("POST naming an API that does not exist answers 404 for roles too", async () => {
     const result = await env.client.api("POST", reader, { permissions: [wireOn("", "read:foo")] });
-    expect(result.status).toBe(404);
-    expect(result.json).toMatchObject({ message: "The resource server does not exist: ''" });
+    expectAnswerLike(result, 404, { message: "The resource server does not exist: ''" });
   });
 });

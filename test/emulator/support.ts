@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedDocument } from "../../src/emulator";
 import { API, wire } from "../helpers/tenant";
 
@@ -54,6 +54,36 @@ export interface RequestInit {
   rawBody?: string;
   headers?: Record<string, string>;
   token?: string | null;
+}
+
+/** Auth0's 404 body for a user id it does not know. */
+export const INEXISTENT_USER = {
+  statusCode: 404,
+  error: "Not Found",
+  message: "The user does not exist.",
+  errorCode: "inexistent_user",
+};
+
+/** Auth0's 404 body for a role id it does not know: no errorCode. */
+export const INEXISTENT_ROLE = { statusCode: 404, error: "Not Found", message: "The role does not exist." };
+
+/** The three calls of a permissions endpoint, each with a valid body where it takes one: a table for `it.each`. */
+export const PERMISSION_CALLS: Array<[method: string, body: { permissions: unknown[] } | undefined]> = [
+  ["GET", undefined],
+  ["POST", { permissions: [wire("read:foo")] }],
+  ["DELETE", { permissions: [wire("read:foo")] }],
+];
+
+/** The emulator answered exactly this: the HTTP status, and a JSON body equal to `json`. */
+export function expectAnswer(result: HttpResult, status: number, json: unknown): void {
+  expect(result.status).toBe(status);
+  expect(result.json).toEqual(json);
+}
+
+/** The emulator answered the HTTP status, with a JSON body holding at least the properties of `json`. */
+export function expectAnswerLike(result: HttpResult, status: number, json: object): void {
+  expect(result.status).toBe(status);
+  expect(result.json).toMatchObject(json);
 }
 
 /** Real HTTPS requests to the emulator, trusting only its CA, over keep-alive connections. */

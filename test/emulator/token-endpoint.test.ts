@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TestClock } from "../helpers/clock.mjs";
-import { standardSeed, useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, standardSeed, useEmulator } from "./support";
 
 /** The scopes a token carries, from its payload (the emulator's tokens are JWT-shaped). */
 function tokenScope(body: unknown): string {
@@ -83,8 +83,7 @@ describe("POST /oauth/token", () => {
     const result = await env.client.request("POST", "/oauth/token", {
       form: { ...credentials(), client_secret: "wrong" },
     });
-    expect(result.status).toBe(401);
-    expect(result.json).toEqual({ error: "access_denied", error_description: "Unauthorized" });
+    expectAnswer(result, 401, { error: "access_denied", error_description: "Unauthorized" });
     expect(result.headers["content-type"]).toBe("application/json");
   });
 
@@ -92,8 +91,7 @@ describe("POST /oauth/token", () => {
     const result = await env.client.request("POST", "/oauth/token", {
       form: { ...credentials(), client_id: "nobody" },
     });
-    expect(result.status).toBe(401);
-    expect(result.json).toMatchObject({ error: "access_denied" });
+    expectAnswerLike(result, 401, { error: "access_denied" });
   });
 
   it("an audience other than https://{domain}/api/v2/ answers 403 access_denied 'Service not found'", async () => {
@@ -101,15 +99,13 @@ describe("POST /oauth/token", () => {
     const result = await env.client.request("POST", "/oauth/token", {
       form: { ...credentials(), audience: withoutSlash },
     });
-    expect(result.status).toBe(403);
-    expect(result.json).toEqual({ error: "access_denied", error_description: `Service not found: ${withoutSlash}` });
+    expectAnswer(result, 403, { error: "access_denied", error_description: `Service not found: ${withoutSlash}` });
   });
 
   it("a missing audience answers 403 access_denied", async () => {
     const { audience: _omitted, ...rest } = credentials();
     const result = await env.client.request("POST", "/oauth/token", { form: rest });
-    expect(result.status).toBe(403);
-    expect(result.json).toMatchObject({ error: "access_denied" });
+    expectAnswerLike(result, 403, { error: "access_denied" });
   });
 
   it("another grant type answers 400 unsupported_grant_type, and a missing one 400 invalid_request", async () => {
@@ -127,8 +123,7 @@ describe("POST /oauth/token", () => {
     expect((await env.client.request("GET", "/api/v2/roles/rol_reader", { token })).status).toBe(200);
     clock.current += 3600 * 1000;
     const result = await env.client.request("GET", "/api/v2/roles/rol_reader", { token });
-    expect(result.status).toBe(401);
-    expect(result.json).toMatchObject({ message: "Expired token received for JSON Web Token validation" });
+    expectAnswerLike(result, 401, { message: "Expired token received for JSON Web Token validation" });
   });
 
   it("request log times come from the emulator's clock", async () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { API, wire, wireOn } from "../helpers/tenant";
-import { OTHER_API, useEmulator } from "./support";
+import { expectAnswer, expectAnswerLike, INEXISTENT_USER, OTHER_API, PERMISSION_CALLS, useEmulator } from "./support";
 
 describe("user permissions", () => {
   const env = useEmulator();
@@ -25,8 +25,7 @@ describe("user permissions", () => {
 
   it("GET lists a direct permission with description, API name and a DIRECT source", async () => {
     const result = await env.client.api("GET", `${alice}?include_totals=true&per_page=100`);
-    expect(result.status).toBe(200);
-    expect(result.json).toEqual({
+    expectAnswer(result, 200, {
       permissions: [
         {
           permission_name: "read:foo",
@@ -102,19 +101,9 @@ describe("user permissions", () => {
     expect(names).toEqual(["create:foo", "read:foo"]);
   });
 
-  it.each([
-    ["GET", undefined],
-    ["POST", { permissions: [wire("read:foo")] }],
-    ["DELETE", { permissions: [wire("read:foo")] }],
-  ])("%s on a user that does not exist answers 404 inexistent_user", async (method, body) => {
+  it.each(PERMISSION_CALLS)("%s on a user that does not exist answers 404 inexistent_user", async (method, body) => {
     const result = await env.client.api(method, "/users/auth0%7Cnobody/permissions", body);
-    expect(result.status).toBe(404);
-    expect(result.json).toEqual({
-      statusCode: 404,
-      error: "Not Found",
-      message: "The user does not exist.",
-      errorCode: "inexistent_user",
-    });
+    expectAnswer(result, 404, INEXISTENT_USER);
   });
 
   it("path ids are percent-decoded before the lookup, slashes and spaces included", async () => {
@@ -130,8 +119,7 @@ describe("user permissions", () => {
 
   it("POST naming an API that does not exist answers 404 'The resource server does not exist'", async () => {
     const result = await env.client.api("POST", alice, { permissions: [wireOn("https://nope", "read:foo")] });
-    expect(result.status).toBe(404);
-    expect(result.json).toMatchObject({
+    expectAnswerLike(result, 404, {
       statusCode: 404,
       error: "Not Found",
       message: "The resource server does not exist: 'https://nope'",
@@ -140,8 +128,7 @@ describe("user permissions", () => {
 
   it("DELETE naming an API that does not exist answers 404 too", async () => {
     const result = await env.client.api("DELETE", alice, { permissions: [wireOn("", "read:foo")] });
-    expect(result.status).toBe(404);
-    expect(result.json).toMatchObject({ message: "The resource server does not exist: ''" });
+    expectAnswerLike(result, 404, { message: "The resource server does not exist: ''" });
   });
 
   it("a rejected POST changes nothing, even for the valid permissions in it", async () => {

@@ -1,9 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator";
+import { describe, expect, it } from "vitest";
 import type { PartialProgressError } from "../../src/provider/partial-progress";
 import type { RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
-import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
-import { createRemoval, destroyRemoval, planUpdate, removalUpdate, updateRemoval, type Removal } from "./removal-steps";
+import { newDeployment, provider } from "./emulator-tenant";
+import { SEED_ROLE, p, ps, useMoveTenant, w } from "./move-tenant";
+import {
+  createRemoval,
+  destroyRemoval,
+  planUpdate,
+  removalInputs,
+  removalUpdate,
+  updateRemoval,
+  type Removal,
+} from "./removal-steps";
 
 /**
  * A permission handed over between two RolePermissionRemovals of one role: R1 removed (and recorded)
@@ -14,26 +22,8 @@ import { createRemoval, destroyRemoval, planUpdate, removalUpdate, updateRemoval
 const roles = provider("RolePermissionRemoval");
 const users = provider("UserPermissions");
 
-const API = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const ps = (...names: string[]) => names.map(p);
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
-const SEED_ROLE = ["admin:x", "delete:x", "read:x", "write:x"];
-const seed = {
-  resource_servers: [{ identifier: API, scopes: ["read:x", "write:x", "delete:x", "admin:x"] }],
-  roles: [{ id: "rol_a", permissions: SEED_ROLE.map(w) }],
-  users: [{ user_id: "auth0|u", permissions: [] }],
-};
-
-let emulator: RunningEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-const names = (list: { permission_name: string }[]) => list.map((x) => x.permission_name).sort();
-const roleHas = () => names(emulator!.admin.state().roles.find((r) => r.id === "rol_a")!.permissions);
-const userHas = () => names(emulator!.admin.state().users.find((u) => u.user_id === "auth0|u")!.permissions);
+const tenant = useMoveTenant();
+const { roleHas, userHas } = tenant;
 
 /** The orders in which Pulumi may run the four steps of the move (each plan before its removal). */
 const MOVE_ORDERS = {
@@ -71,7 +61,7 @@ const DESTROY_ORDERS = {
 
 /** R1 keeps delete:x and admin:x off, R2 write:x; then one deployment moves delete:x to R2. */
 async function moved(order: keyof typeof MOVE_ORDERS) {
-  emulator = await emulatorTenant({ seed });
+  await tenant.start();
   const r1 = await createRemoval("rol_a", ps("delete:x", "admin:x"));
   const r2 = await createRemoval("rol_a", ps("write:x"));
   await newDeployment();
@@ -101,13 +91,13 @@ describe("a removal handed over to another, then updated alone for another reaso
       const r1d = await updateRemoval(r1c, ps("admin:x"));
       expect(roleHas()).toEqual(["read:x"]);
 
-      const before = emulator!.admin.state().roles.filter((r) => r.id === "rol_a");
+      const before = tenant.emulator.admin.state().roles.filter((r) => r.id === "rol_a");
       for (const [how, destroy] of Object.entries(DESTROY_ORDERS)) {
         await newDeployment();
         await destroy(r1d, r2);
         expect(roleHas(), `destroy ${how}`).toEqual(SEED_ROLE);
         // Back to the tenant as it was before the destroy, for the next order (a delete changes no state).
-        emulator!.admin.seed({ roles: before });
+        tenant.emulator.admin.seed({ roles: before });
         expect(roleHas()).toEqual(["read:x"]);
       }
     });
@@ -130,7 +120,7 @@ describe("a removal handed over to another, then updated alone for another reaso
   it("forgets it once a refresh finds it back on the role, and the removal that keeps it off records it", async () => {
     const { r1, r2 } = await moved("R2 first");
     // Someone puts delete:x back by hand; then `pulumi up --refresh`.
-    emulator!.admin.seed({ roles: [{ id: "rol_a", permissions: [w("delete:x"), w("read:x")] }] });
+    tenant.emulator.admin.seed({ roles: [{ id: "rol_a", permissions: [w("delete:x"), w("read:x")] }] });
     await newDeployment();
     const plans = provider("RolePermissionRemovalPlan");
     const r1b = {
@@ -153,7 +143,7 @@ describe("a removal handed over to another, then updated alone for another reaso
   });
 
   it("keeps it handed over when the update that hands it over fails part-way", async () => {
-    emulator = await emulatorTenant({ seed });
+    const emulator = await tenant.start();
     const r1 = await createRemoval("rol_a", ps("delete:x", "admin:x"));
     const r2 = await createRemoval("rol_a", ps("write:x"));
     await newDeployment();
@@ -165,7 +155,7 @@ describe("a removal handed over to another, then updated alone for another reaso
       times: 1,
       response: { status: 403, body: { statusCode: 403, error: "Forbidden", message: "Insufficient scope" } },
     });
-    const news = { roleId: "rol_a", permissions: ps("admin:x", "read:x"), restoreOnDelete: true };
+    const news = removalInputs("rol_a", ps("admin:x", "read:x"));
     const error = (await roles
       .update("rol_a", r1.removal, { ...news, plannedPermissions: plan1.plannedPermissions })
       .catch((e: unknown) => e)) as PartialProgressError;
@@ -186,7 +176,7 @@ describe("a removal handed over to another, then updated alone for another reaso
 
 describe("a grant moved between two UserPermissions, then the first updated alone for another reason", () => {
   it("stays granted (the new owner records it as listed), and destroying both revokes everything", async () => {
-    emulator = await emulatorTenant({ seed });
+    await tenant.start();
     const a = (await users.create({ userId: "auth0|u", permissions: ps("read:x", "write:x") }))
       .outs as UserPermissionsState;
     const b = (await users.create({ userId: "auth0|u", permissions: ps("admin:x") })).outs as UserPermissionsState;

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RemovalPlanState, RolePermissionRemovalState, UserPermissionsState } from "../../src/provider/state";
 import type { PartialProgressError } from "../../src/provider/partial-progress";
-import { emulatorTenant, newDeployment, provider } from "./emulator-tenant";
+import { newDeployment, provider } from "./emulator-tenant";
+import { p, useMoveTenant } from "./move-tenant";
 import * as steps from "./removal-steps";
 
 /**
@@ -13,24 +14,8 @@ const users = provider("UserPermissions");
 const roles = provider("RolePermissionRemoval");
 const plans = provider("RolePermissionRemovalPlan");
 
-const API = "https://api.example.com";
-const p = (permissionName: string) => ({ resourceServerIdentifier: API, permissionName });
-const w = (permission_name: string) => ({ resource_server_identifier: API, permission_name });
-const seed = {
-  resource_servers: [{ identifier: API, scopes: ["read:x", "write:x", "delete:x", "admin:x"] }],
-  roles: [{ id: "rol_a", permissions: [w("read:x"), w("write:x"), w("delete:x"), w("admin:x")] }],
-  users: [{ user_id: "auth0|u", permissions: [] }],
-};
-
-let emulator: RunningEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-const names = (list: { permission_name: string }[]) => list.map((x) => x.permission_name).sort();
-const userHas = (e: RunningEmulator) => names(e.admin.state().users.find((u) => u.user_id === "auth0|u")!.permissions);
-const roleHas = (e: RunningEmulator) => names(e.admin.state().roles.find((r) => r.id === "rol_a")!.permissions);
+const tenant = useMoveTenant();
+const { roleHas, userHas } = tenant;
 
 type Order = "A first" | "B first" | "concurrent";
 const ORDERS: Order[] = ["A first", "B first", "concurrent"];
@@ -48,7 +33,7 @@ async function inOrder(order: Order, a: () => Promise<unknown>, b: () => Promise
 describe("moving a permission between two UserPermissions in one deployment", () => {
   for (const order of ORDERS) {
     it(`keeps it granted (${order})`, async () => {
-      emulator = await emulatorTenant({ seed });
+      await tenant.start();
       const a = (await users.create({ userId: "auth0|u", permissions: [p("read:x"), p("write:x")] }))
         .outs as UserPermissionsState;
       const b = (await users.create({ userId: "auth0|u", permissions: [p("admin:x")] })).outs as UserPermissionsState;
@@ -58,28 +43,28 @@ describe("moving a permission between two UserPermissions in one deployment", ()
         () => users.update("auth0|u", a, { userId: "auth0|u", permissions: [p("write:x")] }),
         () => users.update("auth0|u", b, { userId: "auth0|u", permissions: [p("admin:x"), p("read:x")] }),
       );
-      expect(userHas(emulator)).toEqual(["admin:x", "read:x", "write:x"]);
+      expect(userHas()).toEqual(["admin:x", "read:x", "write:x"]);
     });
   }
 
   it("keeps it granted when the old resource is deleted and a new one created (a rename without alias)", async () => {
-    emulator = await emulatorTenant({ seed });
+    await tenant.start();
     const old = (await users.create({ userId: "auth0|u", permissions: [p("read:x")] })).outs as UserPermissionsState;
     await newDeployment();
     // Pulumi creates the new resource first and deletes the old one last.
     await users.create({ userId: "auth0|u", permissions: [p("read:x")] });
     await users.delete("auth0|u", old);
-    expect(userHas(emulator)).toEqual(["read:x"]);
+    expect(userHas()).toEqual(["read:x"]);
   });
 
   it("a destroy, where nothing is granted, still revokes everything", async () => {
-    emulator = await emulatorTenant({ seed });
+    await tenant.start();
     const a = (await users.create({ userId: "auth0|u", permissions: [p("read:x")] })).outs as UserPermissionsState;
     const b = (await users.create({ userId: "auth0|u", permissions: [p("read:x"), p("write:x")] }))
       .outs as UserPermissionsState;
     await newDeployment();
     await Promise.all([users.delete("auth0|u", a), users.delete("auth0|u", b)]);
-    expect(userHas(emulator)).toEqual([]);
+    expect(userHas()).toEqual([]);
   });
 });
 
@@ -92,13 +77,13 @@ describe("a permission moved away, then a failed update of the resource it left"
     });
   /** B takes read:x over from A; then A's update (after B's) fails on its POST. */
   async function moveThenFail(aBefore: string[], aAfter: string[]) {
-    emulator = await emulatorTenant({ seed });
+    await tenant.start();
     const a = (await users.create({ userId: "auth0|u", permissions: aBefore.map(p) })).outs as UserPermissionsState;
     const b = (await users.create({ userId: "auth0|u", permissions: [p("admin:x")] })).outs as UserPermissionsState;
     await newDeployment();
     const bNews = { userId: "auth0|u", permissions: [p("admin:x"), p("read:x")] };
     const b2 = (await users.update("auth0|u", b, bNews)).outs as UserPermissionsState;
-    refusePost(emulator);
+    refusePost(tenant.emulator);
     const aNews = { userId: "auth0|u", permissions: aAfter.map(p) };
     const error = (await users.update("auth0|u", a, aNews).catch((e: unknown) => e)) as PartialProgressError;
     // A partial state for the engine to keep (not instanceof: each deployment loads the provider anew).
@@ -109,20 +94,20 @@ describe("a permission moved away, then a failed update of the resource it left"
     await newDeployment();
     await users.update("auth0|u", a2, aNews);
     expect(b2.permissions).toContainEqual(p("read:x"));
-    expect(userHas(emulator)).toContain("read:x");
+    expect(userHas()).toContain("read:x");
     return a2;
   }
 
   it("drops it from the failed resource's record after a partial revoke", async () => {
     const a2 = await moveThenFail(["read:x", "write:x"], ["delete:x"]);
     expect(a2.permissions).toEqual([]);
-    expect(userHas(emulator!)).toEqual(["admin:x", "delete:x", "read:x"]);
+    expect(userHas()).toEqual(["admin:x", "delete:x", "read:x"]);
   });
 
   it("drops it from the failed resource's record even when nothing else was written", async () => {
     const a2 = await moveThenFail(["read:x"], ["delete:x"]);
     expect(a2.permissions).toEqual([]);
-    expect(userHas(emulator!)).toEqual(["admin:x", "delete:x", "read:x"]);
+    expect(userHas()).toEqual(["admin:x", "delete:x", "read:x"]);
   });
 });
 
@@ -134,10 +119,10 @@ const destroyRemoval = steps.destroyRemoval;
 describe("moving a removal between two RolePermissionRemovals in one deployment", () => {
   for (const order of ORDERS) {
     it(`keeps it off the role, and a destroy restores the role exactly (${order})`, async () => {
-      emulator = await emulatorTenant({ seed });
+      await tenant.start();
       const r1 = await createRemoval(["delete:x", "admin:x"]);
       const r2 = await createRemoval(["write:x"]);
-      expect(roleHas(emulator)).toEqual(["read:x"]);
+      expect(roleHas()).toEqual(["read:x"]);
       await newDeployment();
       let r1b = r1;
       let r2b = r2;
@@ -147,51 +132,51 @@ describe("moving a removal between two RolePermissionRemovals in one deployment"
         async () => (r1b = await updateRemoval(r1, ["admin:x"])),
         async () => (r2b = await updateRemoval(r2, ["write:x", "delete:x"])),
       );
-      expect(roleHas(emulator)).toEqual(["read:x"]);
+      expect(roleHas()).toEqual(["read:x"]);
       await newDeployment();
       await Promise.all([destroyRemoval(r1b), destroyRemoval(r2b)]);
-      expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
+      expect(roleHas()).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
     });
   }
 });
 
 describe("a removal killed after its DELETE, before its state was saved", () => {
   it("restores the permission once it leaves the list, though only the plan recorded it", async () => {
-    emulator = await emulatorTenant({ seed });
+    await tenant.start();
     const r1 = await createRemoval(["write:x"]);
     await newDeployment();
     // delete:x joins the list: the plan records it, the removal DELETEs it, then the run is SIGKILLed.
-    const inputs2 = { roleId: "rol_a", permissions: [p("write:x"), p("delete:x")], restoreOnDelete: true };
+    const inputs2 = steps.removalInputs("rol_a", [p("write:x"), p("delete:x")]);
     const plan2 = (await plans.update("rol_a", r1.plan, inputs2)).outs as RemovalPlanState;
     await roles.update("rol_a", r1.removal, { ...inputs2, plannedPermissions: plan2.plannedPermissions });
-    expect(roleHas(emulator)).toEqual(["admin:x", "read:x"]);
+    expect(roleHas()).toEqual(["admin:x", "read:x"]);
     await newDeployment();
     // delete:x leaves the list again; the removal's saved state never had it.
-    const inputs3 = { roleId: "rol_a", permissions: [p("write:x")], restoreOnDelete: true };
+    const inputs3 = steps.removalInputs("rol_a", [p("write:x")]);
     const plan3 = (await plans.update("rol_a", plan2, inputs3)).outs as RemovalPlanState;
     const news3 = { ...inputs3, plannedPermissions: plan3.plannedPermissions };
     expect((await roles.diff("rol_a", r1.removal, news3)).changes).toBe(true);
     const removal3 = (await roles.update("rol_a", r1.removal, news3)).outs as RolePermissionRemovalState;
-    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x"]);
+    expect(roleHas()).toEqual(["admin:x", "delete:x", "read:x"]);
     // Done: no further update is planned, and a destroy restores the role exactly.
     expect((await roles.diff("rol_a", removal3, news3)).changes).toBe(false);
     await newDeployment();
     await destroyRemoval({ plan: plan3, removal: removal3 });
-    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
+    expect(roleHas()).toEqual(["admin:x", "delete:x", "read:x", "write:x"]);
   });
 
   it("a plan whose unlisted permission is back on the role forgets it", async () => {
-    emulator = await emulatorTenant({ seed });
+    await tenant.start();
     const r1 = await createRemoval(["write:x", "delete:x"]);
     await newDeployment();
     const r2 = await updateRemoval(r1, ["write:x"]);
-    expect(roleHas(emulator)).toEqual(["admin:x", "delete:x", "read:x"]);
+    expect(roleHas()).toEqual(["admin:x", "delete:x", "read:x"]);
     await newDeployment();
     const r3 = await updateRemoval(r2, ["admin:x"]);
     // write:x was still off when the plan ran (the removal restored it after); delete:x was back.
     expect(r3.plan.plannedPermissions).toEqual([p("admin:x"), p("write:x")]);
-    expect(roleHas(emulator)).toEqual(["delete:x", "read:x", "write:x"]);
-    const news3 = { roleId: "rol_a", permissions: [p("admin:x")], restoreOnDelete: true };
+    expect(roleHas()).toEqual(["delete:x", "read:x", "write:x"]);
+    const news3 = steps.removalInputs("rol_a", [p("admin:x")]);
     const diff = await roles.diff("rol_a", r3.removal, { ...news3, plannedPermissions: r3.plan.plannedPermissions });
     expect(diff.changes).toBe(false);
   });

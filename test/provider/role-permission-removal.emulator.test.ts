@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import type { RolePermissionRemovalState } from "../../src/provider/state";
 import { emulatorTenant, provider } from "./emulator-tenant";
+import { removalInputs } from "./removal-steps";
 import { API, perm as p, wire as w } from "../helpers/tenant";
 
 const users = provider("UserPermissions");
@@ -28,11 +29,7 @@ const roleNames = (e: RunningEmulator) =>
 describe("RolePermissionRemoval against the emulator", () => {
   it("removes, shows drift, removes again, and restores exactly what it removed", async () => {
     emulator = await emulatorTenant({ seed });
-    const created = await roles.create({
-      roleId: "rol_a",
-      permissions: [p("delete:x"), p("admin:x")],
-      restoreOnDelete: true,
-    });
+    const created = await roles.create(removalInputs("rol_a", [p("delete:x"), p("admin:x")]));
     const state = created.outs as RolePermissionRemovalState;
     expect(state.removedPermissions).toEqual([p("delete:x")]);
     expect(roleNames(emulator)).toEqual(["read:x", "write:x"]);
@@ -40,11 +37,7 @@ describe("RolePermissionRemoval against the emulator", () => {
     emulator.admin.seed({ roles: [{ id: "rol_a", permissions: [w("read:x"), w("write:x"), w("delete:x")] }] });
     const read = await roles.read("rol_a", state);
     expect(read.props.permissions).toEqual([p("admin:x")]);
-    const updated = await roles.update("rol_a", read.props, {
-      roleId: "rol_a",
-      permissions: [p("admin:x"), p("delete:x")],
-      restoreOnDelete: true,
-    });
+    const updated = await roles.update("rol_a", read.props, removalInputs("rol_a", [p("admin:x"), p("delete:x")]));
     expect(roleNames(emulator)).toEqual(["read:x", "write:x"]);
 
     await roles.delete("rol_a", updated.outs as RolePermissionRemovalState);
@@ -65,11 +58,7 @@ describe("RolePermissionRemoval against the emulator", () => {
 
   it("completes a destroy when a recorded permission's scope was deleted from the API, naming it", async () => {
     emulator = await emulatorTenant({ seed });
-    const created = await roles.create({
-      roleId: "rol_a",
-      permissions: [p("delete:x"), p("write:x")],
-      restoreOnDelete: true,
-    });
+    const created = await roles.create(removalInputs("rol_a", [p("delete:x"), p("write:x")]));
     emulator.admin.seed({ resource_servers: [{ identifier: API, scopes: ["read:x", "write:x", "admin:x"] }] });
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
@@ -85,7 +74,7 @@ describe("RolePermissionRemoval against the emulator", () => {
 
   it("delete of a role deleted out of band counts as done", async () => {
     emulator = await emulatorTenant({ seed });
-    const created = await roles.create({ roleId: "rol_a", permissions: [p("delete:x")], restoreOnDelete: true });
+    const created = await roles.create(removalInputs("rol_a", [p("delete:x")]));
     emulator.admin.seed({ roles: [] }, { replace: false });
     emulator.admin.seed({ resource_servers: seed.resource_servers, users: seed.users }, { replace: true });
     await roles.delete("rol_a", created.outs as RolePermissionRemovalState);

@@ -132,21 +132,12 @@ export class SimulatedEngine {
       this.state.set(declared.name, { ...old, inputs });
       return;
     }
-    let updated: Awaited<ReturnType<typeof provider.update>>;
-    try {
-      updated = await provider.update(old.id, roundTrip(old.outputs), inputs);
-    } catch (error) {
-      const partial = partialState(error);
-      if (partial)
-        this.state.set(declared.name, {
-          kind: declared.kind,
-          id: old.id,
-          inputs,
-          outputs: roundTrip(partial.properties),
-          initErrors: partial.reasons,
-        });
-      throw error;
-    }
+    const updated = await this.keepingPartial(
+      declared,
+      inputs,
+      () => old.id,
+      () => provider.update(old.id, roundTrip(old.outputs), inputs),
+    );
     this.steps.update++;
     this.state.set(declared.name, {
       kind: declared.kind,
@@ -156,22 +147,40 @@ export class SimulatedEngine {
     });
   }
 
-  private async create(declared: Declared, inputs: Record<string, unknown>): Promise<void> {
-    let created: Awaited<ReturnType<ReturnType<typeof handlers>["create"]>>;
+  /**
+   * Runs a create or update step. When it fails with a partial state (the shape the dynamic provider server
+   * reads), the engine keeps that state under the id `idOf` names, with the reasons as initErrors; the error
+   * is thrown on either way.
+   */
+  private async keepingPartial<T>(
+    declared: Declared,
+    inputs: Record<string, unknown>,
+    idOf: (partial: { id: string }) => string,
+    step: () => Promise<T>,
+  ): Promise<T> {
     try {
-      created = await handlers(declared.kind).create(inputs);
+      return await step();
     } catch (error) {
       const partial = partialState(error);
       if (partial)
         this.state.set(declared.name, {
           kind: declared.kind,
-          id: partial.id,
+          id: idOf(partial),
           inputs,
           outputs: roundTrip(partial.properties),
           initErrors: partial.reasons,
         });
       throw error;
     }
+  }
+
+  private async create(declared: Declared, inputs: Record<string, unknown>): Promise<void> {
+    const created = await this.keepingPartial(
+      declared,
+      inputs,
+      (partial) => partial.id,
+      () => handlers(declared.kind).create(inputs),
+    );
     this.steps.create++;
     this.state.set(declared.name, {
       kind: declared.kind,

@@ -309,23 +309,19 @@ const usualTarget = (targets: readonly string[], slot: number) =>
   );
 
 export function declareArb(maxPerms: number): fc.Arbitrary<Action> {
-  const user = fc.integer({ min: 0, max: USER_SLOTS - 1 }).chain((slot) =>
-    fc.record({
-      kind: fc.constant("user" as const),
-      slot: fc.constant(slot),
-      target: usualTarget(USERS, slot),
-      perms: subsetOf(share(USER_SLOTS, slot), maxPerms),
-    }),
-  );
-  const role = fc.integer({ min: 0, max: ROLE_SLOTS - 1 }).chain((slot) =>
-    fc.record({
-      kind: fc.constant("role" as const),
-      slot: fc.constant(slot),
-      target: usualTarget(ROLES, slot),
-      perms: subsetOf(share(ROLE_SLOTS, slot), maxPerms),
-      restoreOnDelete: fc.boolean(),
-    }),
-  );
+  /** The fields every declaration of a slot has: its usual target, and a subset of the slot's share. */
+  const slotFields = <K extends "user" | "role">(kind: K, slots: number, targets: readonly string[], slot: number) => ({
+    kind: fc.constant(kind),
+    slot: fc.constant(slot),
+    target: usualTarget(targets, slot),
+    perms: subsetOf(share(slots, slot), maxPerms),
+  });
+  const user = fc
+    .integer({ min: 0, max: USER_SLOTS - 1 })
+    .chain((slot) => fc.record(slotFields("user", USER_SLOTS, USERS, slot)));
+  const role = fc
+    .integer({ min: 0, max: ROLE_SLOTS - 1 })
+    .chain((slot) => fc.record({ ...slotFields("role", ROLE_SLOTS, ROLES, slot), restoreOnDelete: fc.boolean() }));
   return fc.oneof(user, role).map((decl): Action => ({ type: "declare", decl }));
 }
 

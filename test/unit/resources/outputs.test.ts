@@ -7,6 +7,8 @@ import { RolePermissionRemoval, UserPermissions } from "../../../src";
 import { rolePermissionRemovalHandlers } from "../../../src/provider/role-permission-removal";
 import { createRuntime } from "../../../src/provider/runtime";
 import { userPermissionsHandlers } from "../../../src/provider/user-permissions";
+import { tuningKey } from "../../helpers/config";
+import { useRegistrationMocks } from "../../helpers/pulumi-mocks";
 
 // One output list per resource, three places that must agree: what the provider returns, what the class
 // registers (and so what a program can read), and the README's "Outputs:" sentence. The declared TypeScript
@@ -49,31 +51,19 @@ const declaredRole: { [K in DeclaredOutputs<RolePermissionRemoval>]: true } = {
   schemaVersion: true,
 };
 
-const registered: pulumi.runtime.MockResourceArgs[] = [];
+const registered = useRegistrationMocks();
 
 let users: ReturnType<typeof userPermissionsHandlers>;
 let roles: ReturnType<typeof rolePermissionRemovalHandlers>;
-beforeAll(async () => {
+beforeAll(() => {
   nock.disableNetConnect();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push(args);
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: () => ({}),
-    },
-    "project",
-    "stack",
-    false,
-  );
 });
 beforeEach(() => {
   const config: Record<string, string> = {
     "auth0:domain": DOMAIN,
     "auth0:clientId": "id",
     "auth0:clientSecret": "secret",
-    "pulumi-auth0-permissions:maxRetries": "0",
+    [tuningKey("maxRetries")]: "0",
   };
   const runtime = createRuntime({ config: (key) => config[key], env: {} });
   users = userPermissionsHandlers(runtime);
@@ -127,24 +117,39 @@ function readmeOutputs(resource: string): string[] {
   return [...new Set([...sentence.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]!))].sort();
 }
 
-describe("outputs", () => {
-  it("UserPermissions: the provider's outputs are exactly the class's declared and registered outputs and the README's", async () => {
-    const fromProvider = await userProviderOutputs();
-    expect(fromProvider).toContain("driftedPermissions");
-    const resource = new UserPermissions("u", { userId: "auth0|u1", permissions: [p("a")] });
-    expect(await registeredOutputs(resource)).toEqual(fromProvider);
-    expect(Object.keys(declared).sort()).toEqual(fromProvider);
-    expect(readmeOutputs("UserPermissions")).toEqual(fromProvider);
-  });
+/** The provider's outputs are exactly the class's declared and registered outputs and the README's. */
+async function expectOutputsAgree(c: {
+  resource: string;
+  fromProvider: () => Promise<string[]>;
+  own: string;
+  instance: () => pulumi.CustomResource;
+  declaredKeys: Record<string, true>;
+}): Promise<void> {
+  const outputs = await c.fromProvider();
+  expect(outputs).toContain(c.own);
+  expect(await registeredOutputs(c.instance())).toEqual(outputs);
+  expect(Object.keys(c.declaredKeys).sort()).toEqual(outputs);
+  expect(readmeOutputs(c.resource)).toEqual(outputs);
+}
 
-  it("RolePermissionRemoval: the provider's outputs are exactly the class's declared and registered outputs and the README's", async () => {
-    const fromProvider = await roleProviderOutputs();
-    expect(fromProvider).toContain("removedAt");
-    const resource = new RolePermissionRemoval("r", { roleId: "rol_1", permissions: [p("a")] });
-    expect(await registeredOutputs(resource)).toEqual(fromProvider);
-    expect(Object.keys(declaredRole).sort()).toEqual(fromProvider);
-    expect(readmeOutputs("RolePermissionRemoval")).toEqual(fromProvider);
-  });
+describe("outputs", () => {
+  it("UserPermissions: the provider's outputs are exactly the class's declared and registered outputs and the README's", () =>
+    expectOutputsAgree({
+      resource: "UserPermissions",
+      fromProvider: userProviderOutputs,
+      own: "driftedPermissions",
+      instance: () => new UserPermissions("u", { userId: "auth0|u1", permissions: [p("a")] }),
+      declaredKeys: declared,
+    }));
+
+  it("RolePermissionRemoval: the provider's outputs are exactly the class's declared and registered outputs and the README's", () =>
+    expectOutputsAgree({
+      resource: "RolePermissionRemoval",
+      fromProvider: roleProviderOutputs,
+      own: "removedAt",
+      instance: () => new RolePermissionRemoval("r", { roleId: "rol_1", permissions: [p("a")] }),
+      declaredKeys: declaredRole,
+    }));
 });
 
 describe("type tokens for policy packs", () => {
