@@ -14,11 +14,11 @@ import type { DynamicHost } from "./dynamic-host";
  *
  * Read from @pulumi/pulumi 3.139.0, 3.259.0 and 3.276.0: `check` reads `getOlds`, `diff`, `update` and
  * `delete` also `getId` after the provider is loaded, `create` and `read` only before. The first request of
- * a process is served before this package is loaded, so it has no URN when it is a `create` or a `read`
- * (the first `read` of a `pulumi refresh`); it then logs as outside the host. A host without these
+ * a process is served before this package is loaded, so it has no URN when it is a `check`, a `create` or a
+ * `read` (the first `read` of a `pulumi refresh`; `check` prints nothing); it then logs as outside the host. A host without these
  * messages or getters is left alone, and `currentUrn()` stays undefined.
  */
-const storage = new AsyncLocalStorage<string>();
+const storage = new AsyncLocalStorage<string | undefined>();
 
 /** The URN of the request being served, or undefined outside a recognised host's request. */
 export function currentUrn(): string | undefined {
@@ -52,8 +52,9 @@ export function trackRequestUrns(host: DynamicHost): boolean {
       const original = prototype[name];
       if (typeof original !== "function") continue;
       prototype[name] = function (this: { getUrn(): unknown }, ...args: unknown[]) {
+        // A request without a URN enters none, rather than keeping the one an earlier request left.
         const urn = this.getUrn();
-        if (typeof urn === "string" && urn !== "") storage.enterWith(urn);
+        storage.enterWith(typeof urn === "string" && urn !== "" ? urn : undefined);
         return (original as (...a: unknown[]) => unknown).apply(this, args);
       };
     }

@@ -14,3 +14,12 @@ export function forwardHandlers(current: () => Handlers): Handlers {
     delete: (id, props) => current().delete(id, props),
   };
 }
+
+/**
+ * What a handler's error says. Not `String(error)`: an error of this package that leaves a handler prints as
+ * the package name alone, so that the dynamic provider host's `${e}: ${e.stack}` line reads as one
+ * `pulumi-auth0-permissions: <message>` (src/provider/host-boundary.ts).
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

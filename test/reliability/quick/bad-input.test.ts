@@ -3,6 +3,7 @@ import { startEmulator, type RunningEmulator } from "../../../src/emulator";
 import { configure, handlers } from "../../../src/provider";
 import type { E2eStack, ResourceSpec } from "../../e2e/support/stack";
 import { configureForEmulator, configuredStack } from "../../e2e/support/emulator-stack";
+import { errorMessage } from "../../helpers/handlers";
 import { tuningKey } from "../../helpers/config";
 import { FULL, recordCounts } from "../support/figures";
 import { SecretScan, describeFindings, registerSecret } from "../support/secrets";
@@ -348,10 +349,7 @@ describe("bad input through the provider's check (every case)", () => {
       emulator.admin.clearRequests();
       const outcome = await handlers(spec.kind === "user" ? "UserPermissions" : "RolePermissionRemoval")
         .check({}, news)
-        .then(
-          (result) => (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n"),
-          (error: unknown) => String(error),
-        );
+        .then((result) => (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n"), errorMessage);
       if (c.preview) expect(outcome).toMatch(c.preview);
       else expect(outcome).toBe("");
       expect(emulator.admin.requests()).toEqual([]);

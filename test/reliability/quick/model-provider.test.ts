@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../src/emulator";
 import { emulatorTenant } from "../../provider/emulator-tenant";
+import { errorMessage } from "../../helpers/handlers";
 import { SimulatedEngine, type Declared } from "../support/engine-sim";
 import { FULL, record, recordCounts } from "../support/figures";
 import {
@@ -61,8 +62,8 @@ async function runCase(actions: Action[]): Promise<void> {
       await engine.up([...model.program.values()].map(declaredOf), { refresh });
     } catch (error) {
       const errors = error instanceof AggregateError ? error.errors : [error];
-      for (const e of errors) scan.add("provider error message", String(e));
-      fail(errors.map(String));
+      for (const e of errors) scan.add("provider error message", errorMessage(e));
+      fail(errors.map(errorMessage));
     }
     model.up(refresh);
     totals.ups++;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FaultSpec, RunningEmulator } from "../../../src/emulator";
 import type { ResourceSpec } from "../../e2e/support/stack";
 import { emulatorTenant } from "../../provider/emulator-tenant";
+import { errorMessage } from "../../helpers/handlers";
 import { SimulatedEngine, type Declared } from "../support/engine-sim";
 import { record } from "../support/figures";
 import { SCENARIO_SEED, declaredTenant, perm, snapshot, snapshotDiff, type Snapshot } from "../../helpers/tenant";
@@ -57,7 +58,7 @@ async function scenario(steps: {
   for (const fault of steps.faults) emulator.admin.addFault(fault);
   const failure = await engine.up(steps.failing.map(declared)).then(
     () => undefined,
-    (e: AggregateError) => e.errors.map(String).join("\n"),
+    (e: AggregateError) => e.errors.map(errorMessage).join("\n"),
   );
   expect(failure).toMatch(steps.error);
   emulator.admin.clearFaults();
